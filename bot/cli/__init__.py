@@ -1,0 +1,76 @@
+"""The `kam-coach` command: parses arguments, hands off to one command module, maps errors to exit codes.
+
+Exit status (contracts section "All --json outputs"): 0 success, 2 bad input (one line on stderr),
+1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from bot.cli.common import BadInput, validation_message
+
+# Each module has register(subparsers); they import their heavy dependencies inside the handlers,
+# so `kam-coach price` does not pay for loading the embedding model.
+COMMAND_MODULES = (
+    "bot.cli.coach_commands",
+    "bot.cli.knowledge_commands",
+    "bot.cli.rule_commands",
+    "bot.cli.plan_commands",
+)
+
+log = logging.getLogger("kam_coach")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 too, but with a multi-line usage dump
+        raise BadInput(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="kam-coach", description="KAM Coach: key account management coaching.")
+    parser.add_argument("--log-level", help="override KAM_LOG_LEVEL for this run")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as missing:
+            if missing.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bot.logging_setup import configure_logging
+    from bot.settings import get_settings
+
+    try:
+        args = build_parser().parse_args(argv)
+        settings = get_settings()
+        configure_logging(args.log_level or settings.log_level)
+        return int(args.func(args) or 0)
+    except BadInput as bad:
+        sys.stderr.write(f"kam-coach: {bad}\n")
+        return 2
+    except ValidationError as invalid:
+        sys.stderr.write(f"kam-coach: {validation_message(invalid)}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as failure:  # the last line of defence: log it, exit 1, never a bare traceback
+        log.exception("kam-coach failed")
+        sys.stderr.write(f"kam-coach: {failure}\n")
+        return 1
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""What every CLI command shares: the bad-input error and JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+class BadInput(Exception):
+    """Input the user can fix: printed as one line on stderr, exit status 2."""
+
+
+def validation_message(error: ValidationError) -> str:
+    """One line naming the field and what is wrong with it."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first.get("loc", ())) or "input"
+    return f"{field}: {first.get('msg', 'invalid value')}"
+
+
+def print_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,82 @@
+"""The extractive answer: a short synthesis from the best cards, with sources and the next step.
+
+Cards are written so their first paragraph stands alone as an answer; the composer leads with the best
+card's, adds the next-best card where it is nearly as relevant, and cites every card it drew on.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.coach.phrases import Phrases
+from bot.coach.reply import Citation, Intent, Language, Reply, Section, SuggestedAction
+from bot.retrieval.index import SearchHit
+
+MAX_SOURCES = 5
+# A second card joins the answer when its fused score is at least this share of the best one's.
+SEE_ALSO_SHARE = 0.8
+INTENT_ACTIONS: dict[str, str] = {"pricing": "price_deal", "plan": "start_plan", "prioritise": "prioritise"}
+
+
+def first_paragraph(text: str) -> str:
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        cleaned = paragraph.strip()
+        if cleaned and not cleaned.startswith("#"):
+            return cleaned
+    return text.strip()
+
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[。！？!?]|.+?\.(?=\s|$))", text.strip(), re.DOTALL)
+    return (match.group(1) if match else text).strip()
+
+
+def _excerpt(hit: SearchHit, limit: int = 600) -> str:
+    text = first_paragraph(hit.text)
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def citation_for(hit: SearchHit) -> Citation:
+    return Citation(
+        id=hit.source_id, title=hit.title, seed_chunks=hit.seed_chunks, score=hit.score, kind=hit.kind
+    )
+
+
+def suggested_actions(
+    hits: list[SearchHit], intent: Intent, language: Language, phrases: Phrases
+) -> list[SuggestedAction]:
+    wanted: list[str] = []
+    if intent in INTENT_ACTIONS:
+        wanted.append(INTENT_ACTIONS[intent])
+    for hit in hits[:2]:
+        wanted.extend(hit.actions)
+    actions: list[SuggestedAction] = []
+    for action in dict.fromkeys(wanted):
+        if phrases.known_action(action):
+            actions.append(
+                SuggestedAction(
+                    id=action,
+                    label=phrases.action_label(action, language),
+                    command=phrases.action_command(action, language),
+                )
+            )
+    return actions[:3]
+
+
+def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, phrases: Phrases) -> Reply:
+    best = hits[0]
+    sections = [Section(title=best.title, body=_excerpt(best))]
+    text = _excerpt(best)
+    for other in hits[1:3]:
+        if other.fused >= SEE_ALSO_SHARE * best.fused and other.kind != "template":
+            summary = first_sentence(first_paragraph(other.text))
+            sections.append(Section(title=other.title, body=summary))
+            text += f"\n\n{phrases.get('see_also', language)} · {other.title}: {summary}"
+    return Reply(
+        text=text,
+        language=language,
+        intent=intent,
+        sections=sections,
+        citations=[citation_for(hit) for hit in hits[:MAX_SOURCES]],
+        actions=suggested_actions(hits, intent, language, phrases),
+    )

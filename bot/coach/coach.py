@@ -1,0 +1,112 @@
+"""The coach: a user's turn in, a Reply out. Knows nothing of Slack or the terminal.
+
+It answers questions from the knowledge index, routes deal pricing, plan drafting and prioritisation to
+their dialogs, and keeps every dialog's state in the store so a restart resumes where the user was.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from bot.coach.answer import compose_answer
+from bot.coach.dialog import Dialog, DialogContext, DialogOutcome, DialogState, DialogStateStore
+from bot.coach.intent import IntentDetector
+from bot.coach.language import detect_language
+from bot.coach.phrases import Phrases
+from bot.coach.reply import Intent, Language, Reply
+from bot.coach.turn import Turn
+from bot.retrieval.index import KnowledgeIndex
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Coach:
+    def __init__(
+        self,
+        settings: Settings,
+        index: KnowledgeIndex | None = None,
+        dialog_store: DialogStateStore | None = None,
+        services: dict[str, Any] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index or KnowledgeIndex(settings)
+        self.phrases = Phrases(settings.prompts_dir)
+        self.intents = IntentDetector(settings.prompts_dir, self.index.embeddings)
+        self.dialog_store = dialog_store
+        self.services: dict[str, Any] = dict(services or {})
+        self.dialogs: dict[str, Dialog] = {}
+        self._dialog_for_intent: dict[str, str] = {}
+
+    def register_dialog(self, dialog: Dialog, intent: Intent | None = None) -> None:
+        self.dialogs[dialog.kind] = dialog
+        if intent:
+            self._dialog_for_intent[intent] = dialog.kind
+
+    # ---------- one-shot questions ----------
+    def language_of(self, text: str, fallback: Language | None = None) -> Language:
+        return detect_language(text) or fallback or self.settings.default_language
+
+    def ask(self, text: str, language: Language | None = None) -> Reply:
+        """Answer one question from the knowledge base, with sources; no dialog state involved."""
+        started = time.perf_counter()
+        question = text.strip()
+        language = language or self.language_of(question)
+        if not question:
+            return Reply(text=self.phrases.get("empty_question", language), language=language, intent="other")
+        intent = self.intents.detect(question)
+        hits = self.index.search(question, k=5, lang=language)
+        on_topic = bool(hits) and (
+            hits[0].score >= self.settings.min_relevance or bool(self.intents.keyword_hits(question))
+        )
+        if not on_topic:
+            reply = Reply(text=self.phrases.get("off_topic", language), language=language, intent="other")
+        else:
+            reply = compose_answer(hits, intent, language, self.phrases)
+        log.info(
+            "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
+            language,
+            reply.intent,
+            hits[0].source_id if hits else None,
+            hits[0].score if hits else 0.0,
+            (time.perf_counter() - started) * 1000,
+        )
+        return reply
+
+    # ---------- conversations ----------
+    def _context(self, language: Language) -> DialogContext:
+        return DialogContext(language=language, answer_question=self.ask, services=self.services)
+
+    def _persist(self, key: str, outcome: DialogOutcome) -> Reply:
+        # The state is committed before the reply is returned: a crash after this point loses nothing.
+        if self.dialog_store is not None:
+            if outcome.state is None:
+                self.dialog_store.clear(key)
+            else:
+                self.dialog_store.save(key, outcome.state)
+        reply = outcome.reply
+        if outcome.state is not None and reply.dialog is None:
+            reply = reply.model_copy(update={"dialog": outcome.state.kind})
+        return reply
+
+    def open_dialog(self, turn: Turn) -> DialogState | None:
+        return self.dialog_store.load(turn.conversation_key) if self.dialog_store else None
+
+    def handle(self, turn: Turn) -> Reply:
+        """One turn of a conversation: continue the open dialog, or start one, or answer."""
+        key = turn.conversation_key
+        state = self.open_dialog(turn)
+        if state is not None and state.kind in self.dialogs:
+            language = self.language_of(turn.text, fallback=state.language)
+            outcome = self.dialogs[state.kind].handle(turn, state, self._context(language))
+            return self._persist(key, outcome)
+        language = self.language_of(turn.text)
+        if turn.text.strip():
+            intent = self.intents.detect(turn.text)
+            kind = self._dialog_for_intent.get(intent)
+            if kind is not None:
+                outcome = self.dialogs[kind].start(turn, self._context(language))
+                return self._persist(key, outcome)
+        return self.ask(turn.text, language)

@@ -1,0 +1,75 @@
+"""What the user wants: a question answered, a deal priced, a plan drafted, opportunities ranked.
+
+No language model: the intent whose exemplar sentence is nearest in meaning wins, keywords tip the balance
+(a keyword match is the strongest signal a short message gives), and anything else about KAM is a
+question. Whether a message is about KAM at all is decided by retrieval relevance in the coach.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from bot.coach.phrases import load_prompt_file
+from bot.coach.reply import Intent
+
+KEYWORD_BONUS = 0.25
+# A dialog intent must beat the best "question" exemplar by this much on meaning alone, so a question
+# about pricing theory ("what is LRAIC?") stays a question.
+DIALOG_MARGIN = 0.05
+
+
+class IntentDetector:
+    def __init__(self, prompts_dir: Path, embeddings: Embeddings) -> None:
+        spec = load_prompt_file(prompts_dir, "intents.yaml")
+        self.embeddings = embeddings
+        self.keywords: dict[str, list[str]] = {
+            intent: [kw.lower() for lang in ("en", "zh") for kw in body.get("keywords", {}).get(lang, [])]
+            for intent, body in spec.items()
+        }
+        self.labels: list[str] = []
+        texts: list[str] = []
+        for intent, body in spec.items():
+            for exemplar in body.get("exemplars", []):
+                self.labels.append(intent)
+                texts.append(exemplar)
+        self.vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+
+    def keyword_hits(self, text: str) -> set[str]:
+        lowered = text.lower()
+        hits = set()
+        for intent, keywords in self.keywords.items():
+            for keyword in keywords:
+                if keyword.isascii():
+                    if re.search(rf"\b{re.escape(keyword)}\b", lowered):
+                        hits.add(intent)
+                        break
+                elif keyword in lowered:
+                    hits.add(intent)
+                    break
+        return hits
+
+    def scores(self, text: str) -> dict[str, float]:
+        query = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        similarity = self.vectors @ query
+        best: dict[str, float] = {}
+        for label, value in zip(self.labels, similarity, strict=True):
+            best[label] = max(best.get(label, -1.0), float(value))
+        for intent in self.keyword_hits(text):
+            best[intent] = best.get(intent, 0.0) + KEYWORD_BONUS
+        return best
+
+    def detect(self, text: str) -> Intent:
+        scores = self.scores(text)
+        question = scores.get("question", 0.0)
+        best_intent, best = max(
+            ((intent, score) for intent, score in scores.items() if intent != "question"),
+            key=lambda item: item[1],
+            default=("question", question),
+        )
+        if best >= question + DIALOG_MARGIN:
+            return best_intent  # type: ignore[return-value]
+        return "question"

@@ -1,0 +1,23 @@
+"""Logging to stderr, so stdout stays clean for --json output."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+
+def configure_logging(level: str = "INFO") -> None:
+    root = logging.getLogger()
+    if getattr(configure_logging, "_done", False):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Third-party libraries are chatty at INFO (jieba prints its dictionary load, chroma its telemetry).
+    for noisy in ("jieba", "chromadb", "httpx", "urllib3", "bm25s"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    configure_logging._done = True  # type: ignore[attr-defined]

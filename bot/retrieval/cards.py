@@ -1,0 +1,82 @@
+"""Knowledge cards: Markdown files with YAML front matter, read from `knowledge/`."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
+
+
+class CardFormatError(ValueError):
+    pass
+
+
+class Card(BaseModel):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    lang: Literal["en", "zh"]
+    tags: list[str] = Field(default_factory=list)
+    seed_chunks: list[int]
+    asks: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
+    body: str
+    path: str
+    is_template: bool = False
+
+    @property
+    def key(self) -> str:
+        """Unique per language: both language versions of a topic share one `id`."""
+        return f"{self.id}@{self.lang}"
+
+    @property
+    def summary(self) -> str:
+        """The card's first paragraph: written to stand alone as an answer."""
+        for paragraph in re.split(r"\n\s*\n", self.body.strip()):
+            text = paragraph.strip()
+            if text and not text.startswith("#"):
+                return text
+        return self.title
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.index_text.encode("utf-8")).hexdigest()[:16]
+
+    @property
+    def index_text(self) -> str:
+        """What is embedded and BM25-indexed: title, the questions it answers, tags and the body."""
+        parts = [self.title, *self.asks, " ".join(self.tags), self.body]
+        return "\n".join(part for part in parts if part)
+
+
+def parse_card(path: Path, is_template: bool = False) -> Card:
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        raise CardFormatError(f"{path}: no YAML front matter between '---' lines")
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+        return Card(**meta, body=match.group(2).strip(), path=str(path), is_template=is_template)
+    except (yaml.YAMLError, ValidationError, TypeError) as bad:
+        raise CardFormatError(f"{path}: {bad}") from bad
+
+
+def load_cards(knowledge_dir: Path) -> list[Card]:
+    if not knowledge_dir.is_dir():
+        raise CardFormatError(f"knowledge folder not found: {knowledge_dir} (set KAM_KNOWLEDGE_DIR)")
+    cards = [
+        parse_card(path, is_template=path.parent.name == "templates")
+        for path in sorted(knowledge_dir.rglob("*.md"))
+        if not path.name.startswith(("README", "_"))
+    ]
+    seen: dict[str, str] = {}
+    for card in cards:
+        if card.key in seen:
+            raise CardFormatError(f"{card.path}: card {card.key} is also defined in {seen[card.key]}")
+        seen[card.key] = card.path
+    return cards
