@@ -1,0 +1,108 @@
+"""`kam-coach ingest`, `kam-coach sources`, `kam-coach index`: what the coach knows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli.common import BadInput, print_json
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from bot.app import build_index
+    from bot.retrieval.ingest import UnreadableDocument, ingest_file, load_text, remove_file
+
+    paths = [Path(p) for p in args.paths]
+    index = build_index()
+    if args.remove:
+        removed = {str(p): remove_file(index, p) for p in paths}
+        if args.json:
+            print_json({"removed": removed})
+        else:
+            for path, count in removed.items():
+                sys.stdout.write(f"removed {path}: {count} chunks\n" if count else f"not indexed: {path}\n")
+        return 0
+    # Check every file before touching the index, so a typo in the fifth path leaves nothing half-done.
+    for path in paths:
+        try:
+            load_text(path.expanduser().resolve())
+        except UnreadableDocument as bad:
+            raise BadInput(str(bad)) from None
+    results = [ingest_file(index, path) for path in paths]
+    if args.json:
+        print_json({"ingested": [r.model_dump() for r in results]})
+    else:
+        for r in results:
+            note = f" (replaced {r.replaced} earlier chunks)" if r.replaced else ""
+            sys.stdout.write(f"ingested {r.path}: {r.chunks} chunks in {r.seconds:.2f} s{note}\n")
+    return 0
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    from bot.app import build_index
+
+    index = build_index()
+    cards = index.cards
+    documents = index.documents()
+    if args.json:
+        print_json(
+            {
+                "cards": sorted(
+                    (
+                        {
+                            "id": c.id,
+                            "lang": c.lang,
+                            "title": c.title,
+                            "seed_chunks": c.seed_chunks,
+                            "template": c.is_template,
+                        }
+                        for c in cards
+                    ),
+                    key=lambda row: (row["id"], row["lang"]),
+                ),
+                "documents": documents,
+            }
+        )
+        return 0
+    topics = {c.id for c in cards}
+    sys.stdout.write(f"Knowledge cards: {len(cards)} ({len(topics)} topics in Chinese and English)\n")
+    if not documents:
+        sys.stdout.write("Ingested documents: none (add yours with `kam-coach ingest PATH`)\n")
+        return 0
+    sys.stdout.write(f"Ingested documents: {len(documents)}\n")
+    for doc in documents:
+        when = datetime.fromtimestamp(doc["ingested_at"], UTC).strftime("%Y-%m-%d %H:%M")
+        sys.stdout.write(f"  {doc['path']}  {doc['chunks']} chunks  ingested {when} UTC\n")
+    return 0
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from bot.app import build_index
+
+    report = build_index().sync_cards()
+    if args.json:
+        print_json(report)
+    else:
+        sys.stdout.write(
+            f"cards: {report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged\n"
+        )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ingest = subparsers.add_parser("ingest", help="add your own documents (md, txt, pdf, docx) to the index")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--remove", action="store_true", help="remove these files from the index instead")
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(func=run_ingest)
+
+    sources = subparsers.add_parser("sources", help="list what the coach knows: cards and ingested documents")
+    sources.add_argument("--json", action="store_true")
+    sources.set_defaults(func=run_sources)
+
+    index = subparsers.add_parser("index", help="bring the index up to date with knowledge/ now")
+    index.add_argument("--json", action="store_true")
+    index.set_defaults(func=run_index)
