@@ -1,0 +1,265 @@
+"""The deal-pricing decision tree (seed chunks 16-17; contracts section 2).
+
+Two ways to cost a product (chunk 16): the long-run average incremental cost (LRAIC) is always used,
+except when the platform's capacity utilisation is below its effective level; then the marginal cost
+is the relevant cost. The tree (chunk 17), with ``floor = list_price * (1 - max_discount)``:
+
+1. Can the winning price be offered within the discount policy (``winning_price >= floor``)?
+   Yes -> ``maintain_pricing`` at ``min(list_price, winning_price)`` on the current platform, cost
+   basis ``lraic`` when the current platform is at or above its effective utilisation, else
+   ``marginal_cost``.
+2. No. Is there a lower-cost platform (``alternative`` given with ``alternative.lraic < current.lraic``)?
+   - Yes. Do its savings support the winning price (``alternative.lraic <= winning_price``)?
+     Yes -> ``migrate_platform`` at the winning price, basis ``lraic``, platform ``alternative``.
+     No -> is the new platform under-used (``utilisation < effective_utilisation``) with
+     ``marginal_cost <= winning_price``? Yes -> ``marginal_cost_pricing`` on ``alternative``;
+     No -> ``escalate_to_management``.
+   - No. Is the current platform under-used with ``marginal_cost <= winning_price``?
+     Yes -> ``marginal_cost_pricing`` on ``current``; No -> ``escalate_to_management``.
+
+Comparisons in the tree treat values equal within one part in a billion as equal (so that
+``90 * (1 - 0.3)``, which is 62.99999999999999 in floating point, is a floor of 63). ``below_cost`` is
+the plain comparison ``recommended_price < cost`` where the cost is the one ``cost_basis`` names on
+``platform``; it is a warning and never changes the decision.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kam_rules._models import PositionalModel
+from kam_rules.rationale import Language, fmt_number, fmt_share, ge, lt, pick, with_citation
+
+Decision = Literal["maintain_pricing", "migrate_platform", "marginal_cost_pricing", "escalate_to_management"]
+CostBasis = Literal["lraic", "marginal_cost"]
+PlatformName = Literal["current", "alternative"]
+
+PositiveAmount = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+SEED_CHUNKS = (16, 17)
+
+
+class Platform(PositionalModel):
+    """A network or platform the product can run on, with its two unit costs and its utilisation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    _positional: ClassVar[tuple[str, ...]] = (
+        "lraic",
+        "marginal_cost",
+        "utilisation",
+        "effective_utilisation",
+    )
+
+    lraic: PositiveAmount = Field(description="long-run average incremental cost per unit")
+    marginal_cost: PositiveAmount = Field(description="cost of one more unit while capacity is idle")
+    utilisation: Share = Field(description="capacity utilisation, a fraction 0..1")
+    effective_utilisation: Share = Field(
+        0.75, description="the utilisation below which the platform counts as under-used (fraction 0..1)"
+    )
+
+    @property
+    def under_used(self) -> bool:
+        return self.utilisation < self.effective_utilisation
+
+    def cost(self, basis: CostBasis) -> float:
+        return self.lraic if basis == "lraic" else self.marginal_cost
+
+
+class PricingInput(BaseModel):
+    """A deal to price: the list price and discount policy, the price that would win, the platforms."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    list_price: PositiveAmount = Field(description="list price per unit")
+    max_discount: float = Field(
+        ge=0, lt=1, allow_inf_nan=False, description="largest discount the policy allows, fraction 0..1"
+    )
+    winning_price: PositiveAmount = Field(description="the price per unit that would win the deal")
+    current: Platform = Field(description="the platform the customer is on now")
+    alternative: Platform | None = Field(None, description="a platform the customer could move to")
+    language: Language = Field("en", description="language of the rationale and the path questions")
+
+    @property
+    def floor(self) -> float:
+        return self.list_price * (1 - self.max_discount)
+
+
+class PathStep(BaseModel):
+    """One question of the tree and its answer."""
+
+    key: str = Field(description="a stable identifier of the question")
+    question: str
+    answer: bool
+
+
+class PricingDecision(BaseModel):
+    decision: Decision
+    recommended_price: float | None
+    cost_basis: CostBasis | None
+    platform: PlatformName | None
+    below_cost: bool
+    path: list[PathStep]
+    rationale: str
+    floor: float = Field(description="list_price * (1 - max_discount): the lowest price the policy allows")
+    language: Language = "en"
+
+
+_QUESTIONS: dict[str, tuple[str, str]] = {
+    "within_discount": (
+        "Can the winning price be offered within the discount policy (winning price >= {floor})?",
+        "能否在折扣政策内(制胜价格 >= {floor})向客户提供制胜价格？",
+    ),
+    "lower_cost_platform": (
+        "Is there a lower-cost platform (LRAIC) to move the customer to?",
+        "是否有机会将客户转到低成本(LRAIC)网络/平台？",
+    ),
+    "savings_support_price": (
+        "Do the new platform's savings support the winning price (its LRAIC <= the winning price)?",
+        "新网络所节约的成本是否足以支持制胜价格(其LRAIC <= 制胜价格)？",
+    ),
+    "alternative_under_used": (
+        "Is the new platform's utilisation too low, with its marginal cost at or below the winning price?",
+        "新网络的使用率是否过低，且其边际成本不高于制胜价格？",
+    ),
+    "current_under_used": (
+        "Is the current platform under-used, with its marginal cost at or below the winning price?",
+        "当前网络的使用率是否不足，且其边际成本不高于制胜价格？",
+    ),
+}
+
+
+def _step(key: str, answer: bool, language: Language, **values: str) -> PathStep:
+    en, zh = _QUESTIONS[key]
+    return PathStep(key=key, question=pick(language, en, zh).format(**values), answer=answer)
+
+
+def decide(pricing: PricingInput) -> PricingDecision:
+    """Walk the pricing decision tree for one deal (seed chunks 16-17)."""
+    lang = pricing.language
+    current, alternative, winning = pricing.current, pricing.alternative, pricing.winning_price
+    floor = pricing.floor
+    path: list[PathStep] = []
+
+    within = ge(winning, floor)
+    path.append(_step("within_discount", within, lang, floor=fmt_number(floor)))
+    if within:
+        at_capacity = current.utilisation >= current.effective_utilisation
+        basis: CostBasis = "lraic" if at_capacity else "marginal_cost"
+        return _result(pricing, "maintain_pricing", min(pricing.list_price, winning), basis, "current", path)
+
+    lower_cost = alternative is not None and lt(alternative.lraic, current.lraic)
+    path.append(_step("lower_cost_platform", lower_cost, lang))
+    if alternative is not None and lower_cost:
+        supports = ge(winning, alternative.lraic)
+        path.append(_step("savings_support_price", supports, lang))
+        if supports:
+            return _result(pricing, "migrate_platform", winning, "lraic", "alternative", path)
+        marginal = alternative.under_used and ge(winning, alternative.marginal_cost)
+        path.append(_step("alternative_under_used", marginal, lang))
+        if marginal:
+            return _result(pricing, "marginal_cost_pricing", winning, "marginal_cost", "alternative", path)
+        return _result(pricing, "escalate_to_management", None, None, None, path)
+
+    marginal = current.under_used and ge(winning, current.marginal_cost)
+    path.append(_step("current_under_used", marginal, lang))
+    if marginal:
+        return _result(pricing, "marginal_cost_pricing", winning, "marginal_cost", "current", path)
+    return _result(pricing, "escalate_to_management", None, None, None, path)
+
+
+def _result(
+    pricing: PricingInput,
+    decision: Decision,
+    price: float | None,
+    basis: CostBasis | None,
+    platform: PlatformName | None,
+    path: list[PathStep],
+) -> PricingDecision:
+    below_cost = False
+    cost: float | None = None
+    if price is not None and basis is not None and platform is not None:
+        chosen = pricing.current if platform == "current" else pricing.alternative
+        assert chosen is not None
+        cost = chosen.cost(basis)
+        below_cost = price < cost
+    return PricingDecision(
+        decision=decision,
+        recommended_price=price,
+        cost_basis=basis,
+        platform=platform,
+        below_cost=below_cost,
+        path=path,
+        rationale=_rationale(pricing, decision, price, basis, platform, below_cost, cost),
+        floor=pricing.floor,
+        language=pricing.language,
+    )
+
+
+def _rationale(
+    pricing: PricingInput,
+    decision: Decision,
+    price: float | None,
+    basis: CostBasis | None,
+    platform: PlatformName | None,
+    below_cost: bool,
+    cost: float | None,
+) -> str:
+    lang = pricing.language
+    floor = fmt_number(pricing.floor)
+    winning = fmt_number(pricing.winning_price)
+    discount = fmt_share(pricing.max_discount)
+    basis_name = {
+        "lraic": pick(lang, "LRAIC", "长期增量成本(LRAIC)"),
+        "marginal_cost": pick(lang, "marginal cost", "边际成本"),
+        None: "",
+    }[basis]
+    platform_name = {
+        "current": pick(lang, "the current platform", "当前网络"),
+        "alternative": pick(lang, "the new platform", "新网络"),
+        None: "",
+    }[platform]
+    if decision == "maintain_pricing":
+        util = fmt_share(pricing.current.utilisation)
+        eff = fmt_share(pricing.current.effective_utilisation)
+        text = pick(
+            lang,
+            f"The winning price {winning} is within the {discount} discount policy (floor {floor}): keep the "
+            f"current pricing and offer {fmt_number(price or 0)}. Utilisation {util} against an effective "
+            f"{eff} makes {basis_name} the cost to price against.",
+            f"制胜价格{winning}在{discount}的折扣政策之内(底价{floor})：维持原有定价和折扣方法，报价"
+            f"{fmt_number(price or 0)}。产能利用率{util}(有效水平{eff})，应以{basis_name}作为定价成本。",
+        )
+    elif decision == "migrate_platform":
+        text = pick(
+            lang,
+            f"The winning price {winning} is below the policy floor {floor}, but the new platform's LRAIC "
+            f"({fmt_number(cost or 0)}) supports it: move the customer and price at {winning}.",
+            f"制胜价格{winning}低于政策底价{floor}，但新网络较低的LRAIC({fmt_number(cost or 0)})足以支持："
+            f"将客户转到新网络，按{winning}报价。",
+        )
+    elif decision == "marginal_cost_pricing":
+        text = pick(
+            lang,
+            f"The winning price {winning} is below the policy floor {floor}; {platform_name} has idle "
+            f"capacity and its marginal cost ({fmt_number(cost or 0)}) is covered: re-cost on marginal "
+            f"cost and offer {winning}.",
+            f"制胜价格{winning}低于政策底价{floor}；{platform_name}产能闲置且边际成本"
+            f"({fmt_number(cost or 0)})可以覆盖：使用边际成本法重新确定成本，按{winning}报价。",
+        )
+    else:
+        text = pick(
+            lang,
+            f"The winning price {winning} is below the policy floor {floor} and no platform's costs support "
+            "it: an open issue for management to decide.",
+            f"制胜价格{winning}低于政策底价{floor}，且没有网络的成本能够支持：未决事宜由管理层决策。",
+        )
+    if below_cost and cost is not None:
+        text += pick(
+            lang,
+            f" Warning: the price is below the {basis_name} of {fmt_number(cost)} on {platform_name}.",
+            f"注意：该价格低于{platform_name}的{basis_name}({fmt_number(cost)})。",
+        )
+    return with_citation(text, lang, *SEED_CHUNKS)

@@ -1,0 +1,232 @@
+"""Account tiers from total customer value (seed chunks 4-5; contracts section 4).
+
+``total_value = profit_contribution - cost_to_serve + learning_value + skill_value + referral_value
++ other_intangible_value`` (chunk 5's total customer value); ``rank_value = max(total_value,
+potential_value)`` when ``potential_value`` is given, else ``total_value``.
+
+Accounts with ``rank_value > 0`` are sorted by ``rank_value`` high to low, then name. Walking down the
+list, the share of the positive total held by the accounts *before* an account decides its tier:
+``key`` while that share is ``< key_share``, ``important`` while it is ``< important_share``, else
+``standard``. So the first account is always key, and the account that carries the running share across
+``key_share`` is still key (the pyramid of chunk 4: a few accounts hold most of the value).
+``cumulative_share`` is the share held by the accounts up to and including the account.
+
+Accounts with ``rank_value <= 0`` come last (by rank_value high to low, then name), are ``standard``
+with ``unprofitable=True``, and add nothing to the positive total: their ``cumulative_share`` is that of
+all the positive accounts (1.0, or 0.0 when no account has positive value).
+
+Shares are compared as plain floating-point ``<`` on ``running_sum / total``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kam_rules.rationale import Language, fmt_number, fmt_share, pick, with_citation
+
+Tier = Literal["key", "important", "standard"]
+SEED_CHUNKS = (4, 5)
+TIER_LABELS: dict[str, tuple[str, str]] = {
+    "key": ("key", "关键客户"),
+    "important": ("important", "重要客户"),
+    "standard": ("standard", "其他客户"),
+}
+
+Money = Annotated[float, Field(allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class AccountValue(BaseModel):
+    """One account's value over a period (chunk 5)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1)
+    profit_contribution: Money = Field(description="profit contribution to total sales (may be negative)")
+    cost_to_serve: NonNegative = Field(0.0, description="cost of selling, service and relationship upkeep")
+    learning_value: NonNegative = Field(0.0, description="learning value for new products and services")
+    skill_value: NonNegative = Field(0.0, description="value of the skills built serving the account")
+    referral_value: NonNegative = Field(0.0, description="referral potential")
+    other_intangible_value: NonNegative = Field(0.0, description="other intangible value")
+    potential_value: Money | None = Field(None, description="value the account could bring (optional)")
+
+    @property
+    def total_value(self) -> float:
+        return (
+            self.profit_contribution
+            - self.cost_to_serve
+            + self.learning_value
+            + self.skill_value
+            + self.referral_value
+            + self.other_intangible_value
+        )
+
+    @property
+    def rank_value(self) -> float:
+        total = self.total_value
+        return total if self.potential_value is None else max(total, self.potential_value)
+
+
+class TieredAccount(BaseModel):
+    name: str
+    tier: Tier
+    total_value: float
+    rank_value: float
+    cumulative_share: float
+    unprofitable: bool
+    share: float = Field(description="this account's own share of the positive total")
+    share_before: float = Field(description="share of the positive total held by the accounts before it")
+    rationale: str
+
+
+class TieringInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    accounts: list[AccountValue]
+    key_share: float = Field(
+        0.5, gt=0, le=1, allow_inf_nan=False, description="value share the key accounts reach (0..1)"
+    )
+    important_share: float = Field(
+        0.8, gt=0, le=1, allow_inf_nan=False, description="value share key + important accounts reach (0..1)"
+    )
+    language: Language = "en"
+
+    @model_validator(mode="after")
+    def _ordered_shares(self) -> TieringInput:
+        if self.important_share < self.key_share:
+            raise ValueError("important_share must be at least key_share")
+        return self
+
+
+class TieringResult(BaseModel):
+    accounts: list[TieredAccount]
+    key_share: float
+    important_share: float
+    total_positive_value: float
+    rationale: str
+
+
+def tier_accounts(
+    accounts: list[AccountValue],
+    key_share: float = 0.5,
+    important_share: float = 0.8,
+    language: Language = "en",
+) -> list[TieredAccount]:
+    """Tier the accounts, best first (contracts section 4). Raises ValidationError on bad input."""
+    request = TieringInput(
+        accounts=list(accounts), key_share=key_share, important_share=important_share, language=language
+    )
+    return tier(request).accounts
+
+
+def tier(request: TieringInput) -> TieringResult:
+    lang = request.language
+    positive = sorted(
+        (a for a in request.accounts if a.rank_value > 0), key=lambda a: (-a.rank_value, a.name)
+    )
+    negative = sorted(
+        (a for a in request.accounts if a.rank_value <= 0), key=lambda a: (-a.rank_value, a.name)
+    )
+    total = 0.0
+    for account in positive:
+        total += account.rank_value
+
+    results: list[TieredAccount] = []
+    running = 0.0
+    for account in positive:
+        share_before = running / total
+        running += account.rank_value
+        tier_name: Tier
+        if share_before < request.key_share:
+            tier_name = "key"
+        elif share_before < request.important_share:
+            tier_name = "important"
+        else:
+            tier_name = "standard"
+        cumulative = running / total
+        results.append(
+            TieredAccount(
+                name=account.name,
+                tier=tier_name,
+                total_value=account.total_value,
+                rank_value=account.rank_value,
+                cumulative_share=cumulative,
+                unprofitable=False,
+                share=account.rank_value / total,
+                share_before=share_before,
+                rationale=_account_rationale(account, tier_name, share_before, request),
+            )
+        )
+    final_share = 1.0 if positive else 0.0
+    for account in negative:
+        results.append(
+            TieredAccount(
+                name=account.name,
+                tier="standard",
+                total_value=account.total_value,
+                rank_value=account.rank_value,
+                cumulative_share=final_share,
+                unprofitable=True,
+                share=0.0,
+                share_before=final_share,
+                rationale=_account_rationale(account, "standard", final_share, request, unprofitable=True),
+            )
+        )
+    counts = {t: sum(1 for r in results if r.tier == t) for t in TIER_LABELS}
+    unprofitable = len(negative)
+    text = pick(
+        lang,
+        f"{len(results)} accounts ranked by total customer value: {counts['key']} key (up to "
+        f"{fmt_share(request.key_share)} of the value), {counts['important']} important (up to "
+        f"{fmt_share(request.important_share)}), {counts['standard']} standard"
+        + (f", of which {unprofitable} unprofitable." if unprofitable else "."),
+        f"按客户总价值对{len(results)}个客户分层：关键客户{counts['key']}个(累计价值达"
+        f"{fmt_share(request.key_share)})，重要客户{counts['important']}个(累计达"
+        f"{fmt_share(request.important_share)})，其他客户{counts['standard']}个"
+        + (f"，其中{unprofitable}个不赢利。" if unprofitable else "。"),
+    )
+    return TieringResult(
+        accounts=results,
+        key_share=request.key_share,
+        important_share=request.important_share,
+        total_positive_value=total,
+        rationale=with_citation(text, lang, *SEED_CHUNKS),
+    )
+
+
+def _account_rationale(
+    account: AccountValue,
+    tier_name: Tier,
+    share_before: float,
+    request: TieringInput,
+    unprofitable: bool = False,
+) -> str:
+    lang = request.language
+    value = fmt_number(account.rank_value)
+    uses_potential = account.potential_value is not None and account.potential_value > account.total_value
+    if unprofitable:
+        text = pick(
+            lang,
+            f"Value {value} is not positive: standard, unprofitable; review whether to keep serving it.",
+            f"价值{value}不为正：其他客户，不赢利；考虑是否继续服务。",
+        )
+    else:
+        label = TIER_LABELS[tier_name]
+        limit = request.key_share if tier_name == "key" else request.important_share
+        if tier_name == "standard":
+            compare = f">= {fmt_share(request.important_share)}"
+        else:
+            compare = f"< {fmt_share(limit)}"
+        if uses_potential:
+            basis = pick(lang, "potential value", "潜在价值")
+        else:
+            basis = pick(lang, "total value", "总价值")
+        text = pick(
+            lang,
+            f"{basis.capitalize()} {value}; accounts ranked above it hold {fmt_share(share_before)} of the "
+            f"value ({compare}): {label[0]}.",
+            f"{basis}{value}；排在其前的客户占总价值的{fmt_share(share_before)}({compare})：{label[1]}。",
+        )
+    return with_citation(text, lang, *SEED_CHUNKS)
