@@ -1,0 +1,855 @@
+"""The deterministic rule commands: price, prioritise, tiers, skills, cadence, coverage.
+
+Each command reads numbers through ``kam_rules.money`` (so ``1.2k``, ``12万`` and ``45%`` work in options
+and in CSV cells), prints one JSON object with ``--json`` or a readable table without, and turns any bad
+input into ``BadInput`` (exit 2, one line naming the option, or the file, line and column).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from bot.cli.common import BadInput, print_json
+from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _language(args: argparse.Namespace) -> str:
+    if args.lang:
+        return str(args.lang)
+    from bot.settings import get_settings
+
+    return get_settings().default_language
+
+
+def _zh(args: argparse.Namespace) -> bool:
+    return _language(args) == "zh"
+
+
+def _read(option: str, text: str | None, parser: Callable[[str], float]) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parser(text)
+    except UnreadableNumber as unreadable:
+        raise BadInput(f"{option}: {unreadable}") from None
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def _validation_to_bad_input(error: ValidationError, names: dict[str, str], where: str = "") -> BadInput:
+    """One line naming the option (or column) the first error is about."""
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first.get("loc", ()))
+    name = names.get(loc) or names.get(loc.split(".")[0]) or loc or names.get("") or "input"
+    prefix = f"{where}, column {name}" if where and loc else (where or name)
+    return BadInput(f"{prefix}: {_error_text(first)}")
+
+
+def _build(model: Callable[..., T], names: dict[str, str], where: str = "", **data: Any) -> T:
+    try:
+        return model(**{key: value for key, value in data.items() if value is not None})
+    except ValidationError as invalid:
+        raise _validation_to_bad_input(invalid, names, where) from None
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    padding = " " * max(0, width - _display_width(text))
+    return padding + text if right else text + padding
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()) -> str:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(_display_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for index, row in enumerate(cells):
+        lines.append(
+            "  ".join(_pad(cell, widths[i], right=i in numeric) for i, cell in enumerate(row)).rstrip()
+        )
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def _num(value: float | None) -> str:
+    from kam_rules.rationale import fmt_number
+
+    return "-" if value is None else fmt_number(value)
+
+
+def _pct(value: float | None) -> str:
+    from kam_rules.rationale import fmt_share
+
+    return "-" if value is None else fmt_share(value)
+
+
+def _emit(args: argparse.Namespace, payload: BaseModel | dict[str, Any], text: Callable[[], str]) -> int:
+    if args.json:
+        print_json(payload)
+    else:
+        sys.stdout.write(text().rstrip() + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument(
+        "--lang", choices=("en", "zh"), default=None, help="language of the rationale (default KAM_LANGUAGE)"
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# CSV files
+
+
+def _normalise_header(header: str | None) -> str:
+    return (header or "").strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _open_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path}: not UTF-8 text (save the CSV as UTF-8)") from None
+    except OSError as failure:
+        raise BadInput(f"{path}: cannot read ({failure.strerror or failure})") from None
+
+
+def read_csv(
+    path: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """Rows of a CSV file as (where, {column: cell}), ``where`` naming the file and line.
+
+    Headers are matched case-insensitively (spaces and hyphens read as underscores); blank lines and
+    lines starting with ``#`` are skipped; a missing required column or a row with more cells than
+    headers is bad input.
+    """
+    name = "standard input" if path == "-" else path
+    reader = csv.reader(io.StringIO(_open_text(path), newline=""))
+    headers: list[str] | None = None
+    data_rows = 0
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if headers is None:
+            headers = [_normalise_header(cell) for cell in row]
+            missing = [column for column in required if column not in headers]
+            if missing:
+                expected = ",".join([*required, *optional])
+                raise BadInput(f"{name}: missing column {', '.join(missing)} (expected headers: {expected})")
+            continue
+        if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
+            raise BadInput(f"{name} line {line}: {len(row)} cells but only {len(headers)} headers")
+        cells = {
+            header: (row[i].strip() if i < len(row) else "") for i, header in enumerate(headers) if header
+        }
+        data_rows += 1
+        yield f"{name} line {line}", cells
+    if headers is None:
+        raise BadInput(f"{name}: empty file (expected headers: {','.join([*required, *optional])})")
+    if data_rows == 0:
+        raise BadInput(f"{name}: no data rows under the headers")
+
+
+def _cell(where: str, column: str, cells: dict[str, str], parser: Callable[[str], T]) -> T:
+    text = cells.get(column, "")
+    if not text:
+        raise BadInput(f"{where}, column {column}: empty")
+    try:
+        return parser(text)
+    except UnreadableNumber as unreadable:
+        raise BadInput(f"{where}, column {column}: {unreadable}") from None
+
+
+def _optional_cell(where: str, column: str, cells: dict[str, str], parser: Callable[[str], T]) -> T | None:
+    if not cells.get(column, ""):
+        return None
+    return _cell(where, column, cells, parser)
+
+
+def _rating(text: str) -> int | float:
+    value = parse_number(text)
+    return int(value) if value.is_integer() else value
+
+
+# --------------------------------------------------------------------------------------------------
+# price
+
+PRICE_OPTIONS = {
+    "list_price": "--list-price",
+    "max_discount": "--max-discount",
+    "winning_price": "--winning-price",
+    "current.lraic": "--lraic",
+    "current.marginal_cost": "--marginal-cost",
+    "current.utilisation": "--utilisation",
+    "current.effective_utilisation": "--effective-utilisation",
+    "alternative.lraic": "--alt-lraic",
+    "alternative.marginal_cost": "--alt-marginal-cost",
+    "alternative.utilisation": "--alt-utilisation",
+    "alternative.effective_utilisation": "--alt-effective-utilisation",
+    "current": "--lraic",
+    "alternative": "--alt-lraic",
+}
+
+
+def _platform_args(args: argparse.Namespace, prefix: str) -> dict[str, float]:
+    data: dict[str, float] = {}
+    for field, parser in (
+        ("lraic", parse_amount),
+        ("marginal_cost", parse_amount),
+        ("utilisation", parse_share),
+        ("effective_utilisation", parse_share),
+    ):
+        option = f"--{prefix}{field.replace('_', '-')}"
+        value = _read(option, getattr(args, f"{prefix.replace('-', '_')}{field}"), parser)
+        if value is not None:
+            data[field] = value
+    return data
+
+
+def run_price(args: argparse.Namespace) -> int:
+    from kam_rules.pricing import PricingInput, decide
+
+    current = _platform_args(args, "")
+    alternative = _platform_args(args, "alt-")
+    if alternative:
+        for field in ("lraic", "marginal_cost", "utilisation"):
+            if field not in alternative:
+                given = next(
+                    f
+                    for f in ("lraic", "marginal_cost", "utilisation", "effective_utilisation")
+                    if f in alternative
+                )
+                raise BadInput(
+                    f"--alt-{field.replace('_', '-')}: required when "
+                    f"--alt-{given.replace('_', '-')} is given "
+                    "(an alternative platform needs --alt-lraic, --alt-marginal-cost and --alt-utilisation)"
+                )
+    pricing = _build(
+        PricingInput,
+        PRICE_OPTIONS,
+        list_price=_read("--list-price", args.list_price, parse_amount),
+        max_discount=_read("--max-discount", args.max_discount, parse_share),
+        winning_price=_read("--winning-price", args.winning_price, parse_amount),
+        current=current,
+        alternative=alternative or None,
+        language=_language(args),
+    )
+    decision = decide(pricing)
+
+    def text() -> str:
+        zh = decision.language == "zh"
+        yes, no = ("是", "否") if zh else ("yes", "no")
+        basis = decision.cost_basis or "-"
+        platform = decision.platform or "-"
+        rows = [
+            ("决策" if zh else "decision", decision.decision),
+            ("建议价格" if zh else "recommended price", _num(decision.recommended_price)),
+            ("成本基础" if zh else "cost basis", basis),
+            ("网络/平台" if zh else "platform", platform),
+            ("低于成本" if zh else "below cost", yes if decision.below_cost else no),
+            ("折扣底价" if zh else "policy floor", _num(decision.floor)),
+        ]
+        steps = [
+            f"  {i}. {step.question} {yes if step.answer else no}" for i, step in enumerate(decision.path, 1)
+        ]
+        return "\n".join(
+            [
+                _table(["", ""], rows).split("\n", 2)[2],
+                "",
+                "决策路径：" if zh else "Path:",
+                *steps,
+                "",
+                decision.rationale,
+            ]
+        )
+
+    return _emit(args, decision, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# prioritise
+
+
+def run_prioritise(args: argparse.Namespace) -> int:
+    from kam_rules.opportunities import (
+        OPPORTUNITY_KINDS,
+        QUADRANT_LABELS,
+        Opportunity,
+        RankInput,
+        normalise_kind,
+        prioritise,
+    )
+
+    opportunities = []
+    for where, cells in read_csv(args.file, ("name", "kind", "outcome_value", "success_probability")):
+        kind = normalise_kind(cells.get("kind", ""))
+        if kind not in OPPORTUNITY_KINDS:
+            raise BadInput(
+                f"{where}, column kind: {cells.get('kind', '')!r} is not one of "
+                + ", ".join(OPPORTUNITY_KINDS)
+            )
+        opportunities.append(
+            _build(
+                Opportunity,
+                {},
+                where,
+                name=cells.get("name", ""),
+                kind=kind,
+                outcome_value=_cell(where, "outcome_value", cells, parse_amount),
+                success_probability=_cell(where, "success_probability", cells, parse_share),
+            )
+        )
+    request = _build(
+        RankInput,
+        {"value_threshold": "--value-threshold", "probability_threshold": "--probability-threshold"},
+        opportunities=opportunities,
+        value_threshold=_read("--value-threshold", args.value_threshold, parse_amount),
+        probability_threshold=_read("--probability-threshold", args.probability_threshold, parse_share),
+        language=_language(args),
+    )
+    matrix = prioritise(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        label = {q: (names[1] if zh else names[0]) for q, names in QUADRANT_LABELS.items()}
+        rows = [
+            (
+                r.rank,
+                r.name,
+                r.kind,
+                label[r.quadrant],
+                _num(r.outcome_value),
+                _pct(r.success_probability),
+                _num(r.expected_value),
+            )
+            for r in matrix.opportunities
+        ]
+        headers = (
+            ["排序", "机会", "类型", "象限", "成果规模", "成功可能性", "期望值"]
+            if zh
+            else ["rank", "name", "kind", "quadrant", "outcome", "probability", "expected value"]
+        )
+
+        def cell(quadrant: str) -> str:
+            names = [r.name for r in matrix.opportunities if r.quadrant == quadrant]
+            return f"{label[quadrant]}: {', '.join(names) if names else '-'}"
+
+        vt, pt = _num(matrix.value_threshold), _pct(matrix.probability_threshold)
+        grid = _table(
+            [
+                "",
+                f"成果大 (>= {vt})" if zh else f"big outcome (>= {vt})",
+                f"成果小 (< {vt})" if zh else f"small outcome (< {vt})",
+            ],
+            [
+                (
+                    f"可能性大 (>= {pt})" if zh else f"likely (>= {pt})",
+                    cell("act_now"),
+                    cell("opportunistic"),
+                ),
+                (f"可能性小 (< {pt})" if zh else f"unlikely (< {pt})", cell("plan_attack"), cell("shelve")),
+            ],
+        )
+        return "\n".join([_table(headers, rows, numeric=(0, 4, 5, 6)), "", grid, "", matrix.rationale])
+
+    return _emit(args, matrix, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# tiers
+
+TIER_COLUMNS = (
+    "name",
+    "profit_contribution",
+    "cost_to_serve",
+    "learning_value",
+    "skill_value",
+    "referral_value",
+    "other_intangible_value",
+    "potential_value",
+)
+
+
+def run_tiers(args: argparse.Namespace) -> int:
+    from kam_rules.tiering import TIER_LABELS, AccountValue, TieringInput, tier
+
+    accounts = []
+    for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:]):
+        data: dict[str, Any] = {
+            "name": cells.get("name", ""),
+            "profit_contribution": _cell(where, "profit_contribution", cells, parse_amount),
+        }
+        for column in TIER_COLUMNS[2:]:
+            value = _optional_cell(where, column, cells, parse_amount)
+            if value is not None:
+                data[column] = value
+        accounts.append(_build(AccountValue, {}, where, **data))
+    request = _build(
+        TieringInput,
+        {"key_share": "--key-share", "important_share": "--important-share"},
+        accounts=accounts,
+        key_share=_read("--key-share", args.key_share, parse_share),
+        important_share=_read("--important-share", args.important_share, parse_share),
+        language=_language(args),
+    )
+    result = tier(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        headers = (
+            ["客户", "层级", "总价值", "排序价值", "累计占比", "不赢利"]
+            if zh
+            else ["name", "tier", "total value", "rank value", "cumulative", "unprofitable"]
+        )
+        rows = [
+            (
+                a.name,
+                TIER_LABELS[a.tier][1] if zh else a.tier,
+                _num(a.total_value),
+                _num(a.rank_value),
+                _pct(a.cumulative_share),
+                ("是" if zh else "yes") if a.unprofitable else "",
+            )
+            for a in result.accounts
+        ]
+        return _table(headers, rows, numeric=(2, 3, 4)) + "\n\n" + result.rationale
+
+    return _emit(args, result, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# skills
+
+
+def run_skills(args: argparse.Namespace) -> int:
+    from kam_rules.skills import SkillRating, SkillsInput, plan_skills
+
+    ratings = []
+    for where, cells in read_csv(args.file, ("skill", "importance", "performance")):
+        ratings.append(
+            _build(
+                SkillRating,
+                {},
+                where,
+                skill=cells.get("skill", ""),
+                importance=_cell(where, "importance", cells, _rating),
+                performance=_cell(where, "performance", cells, _rating),
+            )
+        )
+    plan = plan_skills(SkillsInput(ratings=ratings, language=_language(args)))
+
+    def text() -> str:
+        zh = _zh(args)
+        headers = (
+            ["优先级", "技能", "重要性", "当前绩效", "缺口", "行动"]
+            if zh
+            else ["priority", "skill", "importance", "performance", "gap", "action"]
+        )
+        action = (
+            {"develop": "培养", "maintain": "保持"} if zh else {"develop": "develop", "maintain": "maintain"}
+        )
+        rows = [
+            (s.priority, s.skill, _num(s.importance), _num(s.performance), _num(s.gap), action[s.action])
+            for s in plan.skills
+        ]
+        return _table(headers, rows, numeric=(0, 2, 3, 4)) + "\n\n" + plan.rationale
+
+    return _emit(args, plan, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# cadence
+
+
+def run_cadence(args: argparse.Namespace) -> int:
+    from kam_rules.cadence import EVENT_LABELS, ScheduleInput, plan_reviews
+
+    if args.start is None:
+        start = date.today()
+    else:
+        try:
+            start = date.fromisoformat(args.start.strip())
+        except ValueError:
+            raise BadInput(f"--start: cannot read {args.start!r} as a date (write YYYY-MM-DD)") from None
+    months_value = _read("--months", args.months, parse_number)
+    if months_value is not None and not float(months_value).is_integer():
+        raise BadInput(f"--months: {args.months!r} is not a whole number of months")
+    request = _build(
+        ScheduleInput,
+        {"tier": "--tier", "start": "--start", "months": "--months"},
+        tier=args.tier,
+        start=start,
+        months=12 if months_value is None else int(months_value),
+        language=_language(args),
+    )
+    schedule = plan_reviews(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        weekdays = "一二三四五六日"
+        headers = ["日期", "星期", "事项"] if zh else ["date", "day", "event"]
+        rows = [
+            (
+                e.date.isoformat(),
+                f"周{weekdays[e.date.weekday()]}" if zh else e.date.strftime("%a"),
+                EVENT_LABELS[e.kind][1] if zh else f"{e.kind}: {EVENT_LABELS[e.kind][0]}",
+            )
+            for e in schedule.events
+        ]
+        return _table(headers, rows) + "\n\n" + schedule.rationale
+
+    return _emit(args, schedule, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# coverage
+
+FUNNEL_OPTIONS = {
+    "not_contacted": "--not-contacted",
+    "contacted_not_pursued": "--contacted-not-pursued",
+    "pursued_lost": "--pursued-lost",
+    "won": "--won",
+}
+
+
+def run_funnel(args: argparse.Namespace) -> int:
+    from kam_rules.coverage import FunnelInput, diagnose_funnel
+
+    texts = {field: getattr(args, field) for field in FUNNEL_OPTIONS}
+    as_shares = any(
+        text.strip().endswith(("%", "％", "‰")) or "成" in text or "百分之" in text for text in texts.values()
+    )
+    parser = parse_share if as_shares else parse_amount
+    values = {field: _read(option, texts[field], parser) for field, option in FUNNEL_OPTIONS.items()}
+    request = _build(FunnelInput, FUNNEL_OPTIONS, **values, language=_language(args))
+    diagnosis = diagnose_funnel(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        labels = {
+            "not_contacted": ("not contacted", "未接触客户"),
+            "contacted_not_pursued": ("contacted, not pursued", "接触但未认真对待"),
+            "pursued_lost": ("pursued, lost", "认真对待但未达成销售"),
+            "won": ("won", "实际完成的销量"),
+        }
+        headers = ["阶段", "占比", "种子基准"] if zh else ["stage", "share", "seed benchmark"]
+        rows = [
+            (
+                labels[f][1] if zh else labels[f][0],
+                _pct(getattr(diagnosis.shares, f)),
+                _pct(getattr(diagnosis.benchmark, f)),
+            )
+            for f in FUNNEL_OPTIONS
+        ]
+        rows += [
+            (
+                "效率损失" if zh else "efficiency loss",
+                _pct(diagnosis.efficiency_loss),
+                _pct(diagnosis.benchmark_efficiency_loss),
+            ),
+            (
+                "效能损失" if zh else "effectiveness loss",
+                _pct(diagnosis.effectiveness_loss),
+                _pct(diagnosis.benchmark_effectiveness_loss),
+            ),
+        ]
+        first = (
+            {"efficiency": "效率", "effectiveness": "效能"}[diagnosis.fix_first]
+            if zh
+            else diagnosis.fix_first
+        )
+        lead = f"先改进：{first}" if zh else f"fix first: {first}"
+        return _table(headers, rows, numeric=(1, 2)) + f"\n\n{lead}\n{diagnosis.rationale}"
+
+    return _emit(args, diagnosis, text)
+
+
+def run_macro(args: argparse.Namespace) -> int:
+    from kam_rules.coverage import AccountEffort, MacroInput, macro_efficiency
+
+    accounts = [
+        _build(
+            AccountEffort,
+            {},
+            where,
+            name=cells.get("name", ""),
+            potential=_cell(where, "potential", cells, parse_amount),
+            hours=_cell(where, "hours", cells, parse_number),
+        )
+        for where, cells in read_csv(args.file, ("name", "potential", "hours"))
+    ]
+    request = _build(
+        MacroInput,
+        {"tolerance": "--tolerance", "accounts": args.file, "": args.file},
+        accounts=accounts,
+        tolerance=_read("--tolerance", args.tolerance, parse_share),
+        language=_language(args),
+    )
+    result = macro_efficiency(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        status = (
+            {"under_served": "投入不足", "balanced": "匹配", "over_served": "投入过多"}
+            if zh
+            else {"under_served": "under-served", "balanced": "balanced", "over_served": "over-served"}
+        )
+        headers = (
+            ["客户组", "客户数", "潜力", "潜力占比", "时间", "时间占比", "按潜力应投入", "状态"]
+            if zh
+            else [
+                "group",
+                "accounts",
+                "potential",
+                "potential %",
+                "hours",
+                "hours %",
+                "target hours",
+                "status",
+            ]
+        )
+        groups = [
+            (
+                g.label,
+                g.accounts,
+                _num(g.potential),
+                _pct(g.potential_share),
+                _num(round(g.hours, 1)),
+                _pct(g.hours_share),
+                _num(round(g.target_hours, 1)),
+                status[g.status],
+            )
+            for g in result.groups
+        ]
+        account_headers = (
+            ["排名", "客户", "潜力占比", "时间占比", "状态"]
+            if zh
+            else ["rank", "name", "potential %", "hours %", "status"]
+        )
+        flagged = [
+            (a.rank, a.name, _pct(a.potential_share), _pct(a.hours_share), status[a.status])
+            for a in result.accounts
+            if a.status != "balanced"
+        ]
+        parts = [_table(headers, groups, numeric=(1, 2, 3, 4, 5, 6))]
+        if flagged:
+            parts.append(_table(account_headers, flagged, numeric=(0, 2, 3)))
+        parts.append(result.rationale)
+        return "\n\n".join(parts)
+
+    return _emit(args, result, text)
+
+
+def run_micro(args: argparse.Namespace) -> int:
+    from kam_rules.coverage import (
+        ACTIVITIES,
+        ACTIVITY_LABELS,
+        MicroInput,
+        micro_efficiency,
+        normalise_activity,
+    )
+
+    entries: list[tuple[str, float]] = []
+    for where, cells in read_csv(args.file, ("activity", "hours")):
+        activity = normalise_activity(cells.get("activity", ""))
+        if activity not in ACTIVITIES:
+            raise BadInput(
+                f"{where}, column activity: {cells.get('activity', '')!r} is not one of "
+                + ", ".join(ACTIVITIES)
+            )
+        hours = _cell(where, "hours", cells, parse_number)
+        if hours < 0:
+            raise BadInput(f"{where}, column hours: must not be negative")
+        entries.append((activity, hours))
+    request = _build(
+        MicroInput,
+        {"target_low": "--target-low", "target_high": "--target-high", "timesheet": args.file, "": args.file},
+        timesheet=entries,
+        target_low=_read("--target-low", args.target_low, parse_share),
+        target_high=_read("--target-high", args.target_high, parse_share),
+        language=_language(args),
+    )
+    result = micro_efficiency(request)
+
+    def text() -> str:
+        zh = request.language == "zh"
+        headers = (
+            ["活动", "小时", "占比", "产生收入"]
+            if zh
+            else ["activity", "hours", "share", "revenue-generating"]
+        )
+        rows = [
+            (
+                ACTIVITY_LABELS[a.activity][1] if zh else a.activity,
+                _num(a.hours),
+                _pct(a.share),
+                ("是" if zh else "yes") if a.revenue_generating else "",
+            )
+            for a in result.activities
+        ]
+        summary = (
+            f"产生收入的时间占比：{_pct(result.revenue_share)}（{result.status}）"
+            if zh
+            else f"revenue-generating share: {_pct(result.revenue_share)} ({result.status})"
+        )
+        return _table(headers, rows, numeric=(1, 2)) + f"\n\n{summary}\n{result.rationale}"
+
+    return _emit(args, result, text)
+
+
+# --------------------------------------------------------------------------------------------------
+# registration
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    price = subparsers.add_parser(
+        "price",
+        help="price a deal with the pricing decision tree (seed chunks 16-17)",
+        description="Walk the pricing decision tree. Amounts may be written 1200, 1,200, 1.2k, 12万; "
+        "shares 55%% or 0.55.",
+    )
+    price.add_argument("--list-price", required=True, help="list price per unit")
+    price.add_argument("--max-discount", required=True, help="largest discount the policy allows, e.g. 10%%")
+    price.add_argument("--winning-price", required=True, help="the price per unit that would win the deal")
+    price.add_argument("--lraic", required=True, help="current platform: long-run average incremental cost")
+    price.add_argument("--marginal-cost", required=True, help="current platform: marginal cost")
+    price.add_argument(
+        "--utilisation", required=True, help="current platform: capacity utilisation, e.g. 55%%"
+    )
+    price.add_argument(
+        "--effective-utilisation", help="current platform: effective utilisation (default 75%%)"
+    )
+    price.add_argument("--alt-lraic", help="alternative platform: LRAIC")
+    price.add_argument("--alt-marginal-cost", help="alternative platform: marginal cost")
+    price.add_argument("--alt-utilisation", help="alternative platform: capacity utilisation")
+    price.add_argument(
+        "--alt-effective-utilisation", help="alternative platform: effective utilisation (75%%)"
+    )
+    _add_common(price)
+    price.set_defaults(func=run_price)
+
+    prioritise = subparsers.add_parser(
+        "prioritise",
+        aliases=["prioritize"],
+        help="rank opportunities by size of outcome and likelihood of success (seed chunks 11-13)",
+        description="FILE.csv headers: name,kind,outcome_value,success_probability. kind is one "
+        "of increase_usage, cross_sell, price_mix, prune_unprofitable, new_customer_core, "
+        "new_customer_adjacent.",
+    )
+    prioritise.add_argument("file", metavar="FILE.csv", help="opportunities (- for standard input)")
+    prioritise.add_argument(
+        "--value-threshold", help="outcome value that counts as big (default: the median)"
+    )
+    prioritise.add_argument(
+        "--probability-threshold", help="probability that counts as likely (default 50%%)"
+    )
+    _add_common(prioritise)
+    prioritise.set_defaults(func=run_prioritise)
+
+    tiers = subparsers.add_parser(
+        "tiers",
+        help="tier accounts into key / important / standard by total customer value (seed chunks 4-5)",
+        description="FILE.csv headers: "
+        + ",".join(TIER_COLUMNS)
+        + " (all after profit_contribution optional).",
+    )
+    tiers.add_argument("file", metavar="FILE.csv", help="accounts (- for standard input)")
+    tiers.add_argument("--key-share", help="share of value the key accounts reach (default 50%%)")
+    tiers.add_argument("--important-share", help="share reached with the important accounts (default 80%%)")
+    _add_common(tiers)
+    tiers.set_defaults(func=run_tiers)
+
+    skills = subparsers.add_parser(
+        "skills",
+        help="which skills to develop first, by gap between importance and performance (seed chunks 27-28)",
+        description="FILE.csv headers: skill,importance,performance (ratings 1 to 5).",
+    )
+    skills.add_argument("file", metavar="FILE.csv", help="skill ratings (- for standard input)")
+    _add_common(skills)
+    skills.set_defaults(func=run_skills)
+
+    cadence = subparsers.add_parser(
+        "cadence",
+        help="review dates for an account plan by tier (seed chunks 33, 35)",
+        description="Plan checkpoint at 8 weeks, plan due at 12 weeks; key accounts reviewed quarterly with "
+        "a progress report every 6 months, important accounts yearly, standard ones in a yearly collective "
+        "review. Weekend dates move to Monday.",
+    )
+    cadence.add_argument("--tier", required=True, choices=("key", "important", "standard"))
+    cadence.add_argument("--start", help="first day of the planning cycle, YYYY-MM-DD (default today)")
+    cadence.add_argument("--months", help="how many months to schedule (default 12)")
+    _add_common(cadence)
+    cadence.set_defaults(func=run_cadence)
+
+    coverage = subparsers.add_parser(
+        "coverage",
+        help="sales-force efficiency: loss funnel, macro and micro efficiency (seed chunks 17-23)",
+        description="Sub-commands: funnel, macro FILE.csv, micro FILE.csv.",
+    )
+    coverage_commands = coverage.add_subparsers(dest="coverage_command", metavar="SUBCOMMAND")
+    coverage_commands.required = True
+
+    funnel = coverage_commands.add_parser(
+        "funnel",
+        help="where sales are lost and whether to fix efficiency or effectiveness first",
+        description="Give shares (25%%) or amounts (1.2万); they are normalised by their total.",
+    )
+    for field, option in FUNNEL_OPTIONS.items():
+        funnel.add_argument(
+            option, dest=field, required=True, help=f"{field.replace('_', ' ')}: share or amount"
+        )
+    _add_common(funnel)
+    funnel.set_defaults(func=run_funnel)
+
+    macro = coverage_commands.add_parser(
+        "macro",
+        help="hours vs potential for the top 10, 11-20 and the rest (Kunming example)",
+        description="FILE.csv headers: name,potential,hours.",
+    )
+    macro.add_argument("file", metavar="FILE.csv", help="accounts with potential and hours (- for stdin)")
+    macro.add_argument("--tolerance", help="relative tolerance before flagging an account (default 50%%)")
+    _add_common(macro)
+    macro.set_defaults(func=run_macro)
+
+    micro = coverage_commands.add_parser(
+        "micro",
+        help="revenue-generating share of a salesperson's timesheet",
+        description="FILE.csv headers: activity,hours. Activities: face_to_face_visits, account_planning, "
+        "proposals (revenue-generating); travel, admin, internal_coordination, error_fixing, personnel, "
+        "training, other.",
+    )
+    micro.add_argument("file", metavar="FILE.csv", help="timesheet (- for standard input)")
+    micro.add_argument("--target-low", help="low end of the target band (default 40%%)")
+    micro.add_argument("--target-high", help="high end of the target band (default 50%%)")
+    _add_common(micro)
+    micro.set_defaults(func=run_micro)
