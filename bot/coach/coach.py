@@ -16,8 +16,9 @@ from bot.coach.intent import IntentDetector
 from bot.coach.language import detect_language
 from bot.coach.phrases import Phrases
 from bot.coach.reply import Intent, Language, Reply
+from bot.coach.topic import TopicGate
 from bot.coach.turn import Turn
-from bot.retrieval.index import KnowledgeIndex
+from bot.retrieval.index import KnowledgeIndex, SearchHit
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Coach:
         self.index = index or KnowledgeIndex(settings)
         self.phrases = Phrases(settings.prompts_dir)
         self.intents = IntentDetector(settings.prompts_dir, self.index.embeddings)
+        self.topic = TopicGate(settings.prompts_dir, settings.min_relevance)
         self.dialog_store = dialog_store
         self.services: dict[str, Any] = dict(services or {})
         self.dialogs: dict[str, Dialog] = {}
@@ -49,6 +51,14 @@ class Coach:
     def language_of(self, text: str, fallback: Language | None = None) -> Language:
         return detect_language(text) or fallback or self.settings.default_language
 
+    def understand(self, text: str, language: Language) -> tuple[Intent, list[SearchHit]]:
+        """The intent of a message and the sources that answer it; intent `other` when off topic."""
+        hits = self.index.search(text, k=5, lang=language)
+        keyword_intents = self.intents.keyword_hits(text)
+        if not self.topic.on_topic(text, hits[0].score if hits else None, bool(keyword_intents)):
+            return "other", hits
+        return self.intents.detect(text), hits
+
     def ask(self, text: str, language: Language | None = None) -> Reply:
         """Answer one question from the knowledge base, with sources; no dialog state involved."""
         started = time.perf_counter()
@@ -56,15 +66,8 @@ class Coach:
         language = language or self.language_of(question)
         if not question:
             return Reply(text=self.phrases.get("empty_question", language), language=language, intent="other")
-        intent = self.intents.detect(question)
-        hits = self.index.search(question, k=5, lang=language)
-        on_topic = bool(hits) and (
-            hits[0].score >= self.settings.min_relevance or bool(self.intents.keyword_hits(question))
-        )
-        if not on_topic:
-            reply = Reply(text=self.phrases.get("off_topic", language), language=language, intent="other")
-        else:
-            reply = compose_answer(hits, intent, language, self.phrases)
+        intent, hits = self.understand(question, language)
+        reply = self._answer(intent, hits, language)
         log.info(
             "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
             language,
@@ -74,6 +77,11 @@ class Coach:
             (time.perf_counter() - started) * 1000,
         )
         return reply
+
+    def _answer(self, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
+        if intent == "other" or not hits:
+            return Reply(text=self.phrases.get("off_topic", language), language=language, intent="other")
+        return compose_answer(hits, intent, language, self.phrases)
 
     # ---------- conversations ----------
     def _context(self, language: Language) -> DialogContext:
@@ -103,10 +111,12 @@ class Coach:
             outcome = self.dialogs[state.kind].handle(turn, state, self._context(language))
             return self._persist(key, outcome)
         language = self.language_of(turn.text)
-        if turn.text.strip():
-            intent = self.intents.detect(turn.text)
-            kind = self._dialog_for_intent.get(intent)
-            if kind is not None:
-                outcome = self.dialogs[kind].start(turn, self._context(language))
-                return self._persist(key, outcome)
-        return self.ask(turn.text, language)
+        text = turn.text.strip()
+        if not text:
+            return self.ask(text, language)
+        intent, hits = self.understand(text, language)
+        kind = self._dialog_for_intent.get(intent)
+        if kind is not None:
+            outcome = self.dialogs[kind].start(turn, self._context(language))
+            return self._persist(key, outcome)
+        return self._answer(intent, hits, language)

@@ -17,9 +17,10 @@ from bot.coach.phrases import load_prompt_file
 from bot.coach.reply import Intent
 
 KEYWORD_BONUS = 0.25
-# A dialog intent must beat the best "question" exemplar by this much on meaning alone, so a question
-# about pricing theory ("what is LRAIC?") stays a question.
-DIALOG_MARGIN = 0.05
+# Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
+# by a margin, so a question about pricing theory ("when is the deal decided?") stays a question.
+DIALOG_MIN_SIMILARITY = 0.55
+DIALOG_MARGIN = 0.08
 
 
 class IntentDetector:
@@ -64,12 +65,14 @@ class IntentDetector:
 
     def detect(self, text: str) -> Intent:
         scores = self.scores(text)
+        keyword_intents = self.keyword_hits(text) - {"question"}
         question = scores.get("question", 0.0)
-        best_intent, best = max(
-            ((intent, score) for intent, score in scores.items() if intent != "question"),
-            key=lambda item: item[1],
-            default=("question", question),
-        )
-        if best >= question + DIALOG_MARGIN:
+        candidates = [(intent, score) for intent, score in scores.items() if intent != "question"]
+        if not candidates:
+            return "question"
+        best_intent, best = max(candidates, key=lambda item: item[1])
+        if best_intent in keyword_intents:
+            return best_intent  # type: ignore[return-value]
+        if best >= DIALOG_MIN_SIMILARITY and best >= question + DIALOG_MARGIN:
             return best_intent  # type: ignore[return-value]
         return "question"

@@ -336,13 +336,17 @@ class KnowledgeIndex:
                     lexical_ids.append(key)
                     lexical_score[key] = float(score)
 
-        fused = reciprocal_rank_fusion([dense_ids, lexical_ids])
-        groups: dict[str, list[str]] = defaultdict(list)
-        for key in fused:
-            groups[by_key[key].source_id].append(key)
+        # Fuse at the level of sources: a card embedded as five pieces must not outvote a card matched once.
+        def by_source(keys: list[str]) -> list[str]:
+            return list(dict.fromkeys(by_key[key].source_id for key in keys))
 
+        fused = reciprocal_rank_fusion([by_source(dense_ids), by_source(lexical_ids)])
+        groups: dict[str, list[str]] = defaultdict(list)
+        for key in dense_ids + lexical_ids:
+            groups[by_key[key].source_id].append(key)
         hits: list[SearchHit] = []
-        for source_id, keys in groups.items():
+        for source_id, source_fused in fused.items():
+            keys = groups[source_id]
             members = [by_key[key] for key in keys]
             shown = next((m for m in members if m.lang == lang), members[0])
             if shown.kind != "document":
@@ -361,7 +365,7 @@ class KnowledgeIndex:
                     text=shown.text,
                     actions=shown.actions,
                     score=round(max((cosine.get(key, 0.0) for key in keys), default=0.0), 4),
-                    fused=sum(fused[key] for key in keys),
+                    fused=source_fused,
                     bm25=max((lexical_score.get(key, 0.0) for key in keys), default=0.0),
                 )
             )

@@ -1,0 +1,67 @@
+"""The index builds itself on first use and re-embeds only the cards that changed."""
+
+from __future__ import annotations
+
+import shutil
+
+from bot.retrieval.index import KnowledgeIndex
+from bot.settings import _shipped_dir
+from tests.conftest import make_settings
+
+
+def _copy_knowledge(tmp_path):
+    target = tmp_path / "knowledge"
+    shutil.copytree(_shipped_dir("knowledge"), target)
+    return target
+
+
+def test_first_use_builds_then_only_changes_are_reindexed(tmp_path):
+    knowledge = _copy_knowledge(tmp_path)
+    settings = make_settings(tmp_path / "data", KAM_KNOWLEDGE_DIR=knowledge)
+    first = KnowledgeIndex(settings).sync_cards()
+    total = first.added
+    assert total == len(list(knowledge.rglob("*.md"))) and first.updated == 0
+
+    # A new process (a new index object on the same folder) finds everything up to date.
+    assert KnowledgeIndex(settings).sync_cards().model_dump(exclude={"seconds"}) == {
+        "added": 0,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": total,
+    }
+
+    card = knowledge / "en" / "pricing-decision-tree.md"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace(
+            "How to use it:", "Zanzibar marker: escalate early.\n\nHow to use it:"
+        ),
+        encoding="utf-8",
+    )
+    (knowledge / "zh" / "ibm-safe-bet.md").unlink()
+    extra = knowledge / "en" / "house-rules.md"
+    extra.write_text(
+        "---\nid: house-rules\ntitle: Our house rules for discounts\nlang: en\ntags: [pricing]\n"
+        "seed_chunks: [17]\n---\nNever discount more than the quarterly cap without a Quokka review.\n",
+        encoding="utf-8",
+    )
+    index = KnowledgeIndex(settings)
+    report = index.sync_cards()
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, total - 2)
+
+    assert index.search("Zanzibar marker", k=1, lang="en")[0].source_id == "pricing-decision-tree"
+    assert index.search("Quokka review for discounts", k=1, lang="en")[0].source_id == "house-rules"
+    # The Chinese version is gone; its English twin still answers, shown in English.
+    hit = next(h for h in index.search("IBM 不会输的赌注", k=5, lang="zh") if h.source_id == "ibm-safe-bet")
+    assert hit.lang == "en"
+
+
+def test_a_broken_card_is_a_clear_error(tmp_path):
+    knowledge = _copy_knowledge(tmp_path)
+    (knowledge / "en" / "broken.md").write_text("no front matter here", encoding="utf-8")
+    settings = make_settings(tmp_path / "data", KAM_KNOWLEDGE_DIR=knowledge)
+    try:
+        KnowledgeIndex(settings).sync_cards()
+    except ValueError as error:
+        assert "broken.md" in str(error) and "front matter" in str(error)
+    else:
+        raise AssertionError("a card without front matter was accepted")
