@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from kam_rules.rationale import Language, fmt_number, fmt_share, is_close, pick, with_citation
 
@@ -429,7 +429,9 @@ class MicroInput(BaseModel):
 
     timesheet: dict[Activity, NonNegative] = Field(description="hours per activity")
     target_low: Share = Field(TARGET_BAND[0], description="low end of the target revenue-generating share")
-    target_high: Share = Field(TARGET_BAND[1], description="high end of the target revenue-generating share")
+    target_high: Share = Field(
+        TARGET_BAND[1], validate_default=True, description="high end of the target revenue-generating share"
+    )
     language: Language = "en"
 
     @field_validator("timesheet", mode="before")
@@ -460,10 +462,16 @@ class MicroInput(BaseModel):
                 merged[key] = hours
         return merged
 
+    @field_validator("target_high")
+    @classmethod
+    def _band(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("target_low")
+        if low is not None and value < low:
+            raise ValueError(f"must be at least target_low ({low:g})")
+        return value
+
     @model_validator(mode="after")
     def _check(self) -> MicroInput:
-        if self.target_low > self.target_high:
-            raise ValueError("target_low must not be above target_high")
         if sum(self.timesheet.values()) <= 0:
             raise ValueError("the timesheet has no hours")
         return self

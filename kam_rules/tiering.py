@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from kam_rules.rationale import Language, fmt_number, fmt_share, pick, with_citation
 
@@ -89,15 +89,22 @@ class TieringInput(BaseModel):
         0.5, gt=0, le=1, allow_inf_nan=False, description="value share the key accounts reach (0..1)"
     )
     important_share: float = Field(
-        0.8, gt=0, le=1, allow_inf_nan=False, description="value share key + important accounts reach (0..1)"
+        0.8,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        validate_default=True,
+        description="value share key + important accounts reach (0..1)",
     )
     language: Language = "en"
 
-    @model_validator(mode="after")
-    def _ordered_shares(self) -> TieringInput:
-        if self.important_share < self.key_share:
-            raise ValueError("important_share must be at least key_share")
-        return self
+    @field_validator("important_share")
+    @classmethod
+    def _ordered_shares(cls, value: float, info: ValidationInfo) -> float:
+        key_share = info.data.get("key_share")
+        if key_share is not None and value < key_share:
+            raise ValueError(f"must be at least key_share ({key_share:g})")
+        return value
 
 
 class TieringResult(BaseModel):

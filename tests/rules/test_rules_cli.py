@@ -1,0 +1,273 @@
+"""The rule commands run as a real subprocess: `python -m bot price ...` from the repository root."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+
+
+def cli(*args: str, stdin: str | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("KAM_")}
+    env["KAM_DATA_DIR"] = str(tmp or ROOT / ".kam-data")
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=60,
+    )
+
+
+def ok_json(*args: str, stdin: str | None = None) -> dict:
+    result = cli(*args, "--json", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1, result.stdout
+    payload = json.loads(lines[0])
+    assert isinstance(payload, dict)
+    return payload
+
+
+def bad(*args: str, stdin: str | None = None) -> str:
+    result = cli(*args, stdin=stdin)
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+PRICE = [
+    "price",
+    "--list-price",
+    "100",
+    "--max-discount",
+    "10%",
+    "--winning-price",
+    "85",
+    "--lraic",
+    "70",
+    "--marginal-cost",
+    "40",
+    "--utilisation",
+    "55%",
+]
+
+
+def test_price_json_shape() -> None:
+    payload = ok_json(*PRICE, "--effective-utilisation", "75%")
+    assert {
+        "decision",
+        "recommended_price",
+        "cost_basis",
+        "platform",
+        "below_cost",
+        "path",
+        "rationale",
+    } <= set(payload)
+    assert payload["decision"] == "marginal_cost_pricing"
+    assert payload["recommended_price"] == 85
+    assert (payload["cost_basis"], payload["platform"], payload["below_cost"]) == (
+        "marginal_cost",
+        "current",
+        False,
+    )
+    assert [step["answer"] for step in payload["path"]] == [False, False, True]
+    assert all(isinstance(step["question"], str) for step in payload["path"])
+    assert "seed chunks 16-17" in payload["rationale"]
+
+
+def test_price_alternative_and_money_formats() -> None:
+    payload = ok_json(
+        "price",
+        "--list-price",
+        "1.2k",
+        "--max-discount",
+        "0.1",
+        "--winning-price",
+        "¥1,000",
+        "--lraic",
+        "1,100",
+        "--marginal-cost",
+        "500元",
+        "--utilisation",
+        "９０％",
+        "--alt-lraic",
+        "0.09万",
+        "--alt-marginal-cost",
+        "400",
+        "--alt-utilisation",
+        "30%",
+        "--lang",
+        "zh",
+    )
+    assert (payload["decision"], payload["platform"], payload["recommended_price"]) == (
+        "migrate_platform",
+        "alternative",
+        1000,
+    )
+    assert "种子第16-17段" in payload["rationale"]
+
+
+def test_price_human_output() -> None:
+    result = cli(*PRICE)
+    assert result.returncode == 0
+    assert "marginal_cost_pricing" in result.stdout and "Path:" in result.stdout
+    assert not result.stdout.lstrip().startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (("--list-price", "abc"), "--list-price: cannot read 'abc' as an amount"),
+        (("--list-price", "-5"), "--list-price"),
+        (("--max-discount", "100%"), "--max-discount"),
+        (("--max-discount", "10"), "--max-discount"),
+        (("--utilisation", "155%"), "--utilisation"),
+        (("--marginal-cost", "0"), "--marginal-cost"),
+        (("--alt-lraic", "60"), "--alt-marginal-cost"),
+        (("--alt-lraic", "60", "--alt-marginal-cost", "30"), "--alt-utilisation"),
+        (("--alt-utilisation", "50%"), "--alt-lraic"),
+    ],
+)
+def test_price_bad_input(change: tuple[str, ...], named: str) -> None:
+    args = list(PRICE)
+    for option, value in zip(change[::2], change[1::2], strict=True):
+        if option in args:
+            args[args.index(option) + 1] = value
+        else:
+            args += [option, value]
+    assert named in bad(*args, "--json")
+
+
+def test_price_missing_option() -> None:
+    assert "--winning-price" in bad("price", "--list-price", "100", "--max-discount", "10%")
+
+
+def test_prioritise_json_and_alias() -> None:
+    payload = ok_json("prioritise", str(EXAMPLES / "opportunities.csv"), "--probability-threshold", "50%")
+    assert set(payload) >= {"opportunities", "value_threshold", "probability_threshold"}
+    assert payload["probability_threshold"] == 0.5
+    ranks = [o["rank"] for o in payload["opportunities"]]
+    assert ranks == list(range(1, len(ranks) + 1))
+    first = payload["opportunities"][0]
+    assert set(first) >= {"name", "quadrant", "expected_value", "rank"}
+    alias = ok_json("prioritize", str(EXAMPLES / "opportunities.csv"), "--value-threshold", "50万")
+    assert alias["value_threshold"] == 500000
+
+
+def test_prioritise_matrix_text() -> None:
+    result = cli("prioritise", str(EXAMPLES / "opportunities.csv"))
+    assert result.returncode == 0
+    for label in ("likely", "unlikely", "big outcome", "small outcome", "act now", "shelve"):
+        assert label in result.stdout
+
+
+def test_csv_bad_row_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "opps.csv"
+    path.write_text(
+        "name,kind,outcome_value,success_probability\nA,cross_sell,12万,70%\nB,cross_sell,lots,50%\n",
+        encoding="utf-8",
+    )
+    message = bad("prioritise", str(path), "--json")
+    assert "line 3" in message and "column outcome_value" in message and "'lots'" in message
+
+
+def test_csv_bad_kind_and_missing_column(tmp_path: Path) -> None:
+    path = tmp_path / "opps.csv"
+    path.write_text("name,kind,outcome_value,success_probability\nA,upsell,1,70%\n", encoding="utf-8")
+    assert "line 2, column kind" in bad("prioritise", str(path))
+    path.write_text("name,kind,outcome_value\nA,cross_sell,1\n", encoding="utf-8")
+    assert "missing column success_probability" in bad("prioritise", str(path))
+
+
+def test_missing_file() -> None:
+    assert "no such file" in bad("tiers", "does-not-exist.csv", "--json")
+
+
+def test_tiers_json_from_stdin() -> None:
+    csv_text = "name,profit_contribution,cost_to_serve\nA,50万,\nB,30万,0\nC,20万,\nD,1万,2万\n"
+    payload = ok_json("tiers", "-", "--key-share", "50%", stdin=csv_text)
+    assert [(a["name"], a["tier"]) for a in payload["accounts"]] == [
+        ("A", "key"),
+        ("B", "important"),
+        ("C", "standard"),
+        ("D", "standard"),
+    ]
+    assert payload["accounts"][-1]["unprofitable"] is True
+    assert payload["accounts"][1]["cumulative_share"] == 0.8
+
+
+def test_tiers_example_and_bad_shares() -> None:
+    payload = ok_json("tiers", str(EXAMPLES / "accounts.csv"))
+    assert {a["tier"] for a in payload["accounts"]} == {"key", "important", "standard"}
+    assert "--important-share" in bad("tiers", str(EXAMPLES / "accounts.csv"), "--key-share", "90%")
+
+
+def test_skills() -> None:
+    payload = ok_json("skills", str(EXAMPLES / "skills.csv"))
+    skills = payload["skills"]
+    assert [s["priority"] for s in skills] == list(range(1, len(skills) + 1))
+    assert skills[0]["gap"] == 3 and skills[0]["action"] == "develop"
+
+
+def test_cadence() -> None:
+    payload = ok_json("cadence", "--tier", "key", "--start", "2027-01-04", "--months", "12")
+    assert payload["events"][0] == {"date": "2027-03-01", "kind": "plan_checkpoint"}
+    assert len(payload["events"]) == 8
+    assert "--start" in bad("cadence", "--tier", "key", "--start", "next tuesday")
+    assert "--tier" in bad("cadence", "--tier", "gold", "--start", "2027-01-04")
+
+
+def test_coverage_funnel() -> None:
+    payload = ok_json(
+        "coverage",
+        "funnel",
+        "--not-contacted",
+        "25%",
+        "--contacted-not-pursued",
+        "30%",
+        "--pursued-lost",
+        "10%",
+        "--won",
+        "35%",
+    )
+    assert payload["fix_first"] == "efficiency"
+    assert payload["shares"]["won"] == pytest.approx(0.35)
+    amounts = ok_json(
+        "coverage", "funnel", "--not-contacted", "10万", "--contacted-not-pursued", "20万", "--pursued-lost",
+        "40万", "--won", "30万",
+    )  # fmt: skip
+    assert amounts["fix_first"] == "effectiveness"
+    assert "--won" in bad(
+        "coverage", "funnel", "--not-contacted", "0", "--contacted-not-pursued", "0", "--pursued-lost", "0",
+        "--won", "x",
+    )  # fmt: skip
+
+
+def test_coverage_macro_kunming_example() -> None:
+    payload = ok_json("coverage", "macro", str(EXAMPLES / "coverage-macro.csv"))
+    assert [g["accounts"] for g in payload["groups"]] == [10, 10, 25]
+    assert payload["total_hours"] == 9600
+    assert payload["groups"][0]["status"] == "under_served"
+
+
+def test_coverage_micro(tmp_path: Path) -> None:
+    payload = ok_json("coverage", "micro", str(EXAMPLES / "timesheet.csv"))
+    assert payload["revenue_share"] == pytest.approx(0.275)
+    assert payload["status"] == "below_target"
+    path = tmp_path / "t.csv"
+    path.write_text("activity,hours\nface_to_face_visits,4\ngolf,3\n", encoding="utf-8")
+    assert "line 3, column activity" in bad("coverage", "micro", str(path))
