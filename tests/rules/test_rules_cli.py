@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,9 @@ EXAMPLES = ROOT / "examples"
 
 
 def cli(*args: str, stdin: str | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KAM_")}
-    env["KAM_DATA_DIR"] = str(tmp or ROOT / ".kam-data")
+    # The rule commands write nothing; the data folder points at a scratch place all the same.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DATABASE_URL", "SLACK_"))}
+    env["KAM_DATA_DIR"] = str(tmp or Path(tempfile.gettempdir()) / "kam-coach-rules-cli")
     env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
