@@ -142,6 +142,8 @@ class Database:
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema up to ``revision`` (Alembic ``upgrade``), safe to run from several processes."""
+        if not log.isEnabledFor(logging.DEBUG):
+            logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines on each start are noise
         from alembic import command
 
         config = alembic_config()
@@ -151,8 +153,12 @@ class Database:
                     connection.execute(
                         text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY}
                     )
+                before = _revision(connection)
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)
+                after = _revision(connection)
+            if before != after:
+                log.info("database migrated from %s to %s", before or "empty", after)
         except OperationalError as failure:
             reason = str(failure.orig or failure).strip().splitlines()[0]
             raise DatabaseError(
@@ -169,6 +175,12 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _revision(connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def alembic_config():

@@ -1,0 +1,212 @@
+"""`kam-coach plan show|list|review`, `kam-coach people import`, `kam-coach accounts import`.
+
+Plans are shown only to those who may see them (``bot.plans.access``): ``--user`` says who is asking
+(default: your login name); ids in ``KAM_ADMINS`` see every plan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from bot.cli.common import BadInput, print_json
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"
+
+
+def _services():
+    from bot.plans.repository import PlanRepository
+    from bot.plans.wording import PlanWording
+    from bot.settings import get_settings
+    from bot.store import open_database
+
+    settings = get_settings()
+    db = open_database(settings)
+    return settings, db, PlanRepository(db, admin_ids=settings.admin_ids), PlanWording(settings.prompts_dir)
+
+
+def _language(args: argparse.Namespace, settings) -> str:
+    return args.lang or settings.default_language
+
+
+def _plan_for(repo, user: str, account: str):
+    result = repo.latest_for_account(user, account)
+    if result.plan is not None:
+        return result.plan
+    reason = result.decision.reason
+    if reason == "no_account":
+        raise BadInput(f"ACCOUNT: no account named {account!r} (see kam-coach plan list)")
+    if reason == "no_plan":
+        raise BadInput(f"ACCOUNT: {result.account_name} has no plan yet")
+    sys.stderr.write(f"kam-coach: {user} may not see the plan for {result.account_name}\n")
+    return None
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from bot.plans.render import PlanRenderer
+
+    settings, db, repo, wording = _services()
+    try:
+        record = _plan_for(repo, args.user, args.account)
+        if record is None:
+            return 1
+        if args.format == "json":
+            print_json(PlanRenderer.as_json(record))
+        else:
+            text = PlanRenderer(wording).markdown(record, _language(args, settings), repo.people_names())
+            if args.output:
+                Path(args.output).write_text(text, encoding="utf-8")
+            else:
+                sys.stdout.write(text)
+        return 0
+    finally:
+        db.dispose()
+
+
+def run_list(args: argparse.Namespace) -> int:
+    settings, db, repo, wording = _services()
+    try:
+        plans = repo.visible_to(args.user)
+        language = _language(args, settings)
+        if args.json:
+            print_json(
+                {
+                    "user": args.user,
+                    "plans": [
+                        {
+                            "plan_id": p.id,
+                            "account": p.account_name,
+                            "owner_id": p.owner_id,
+                            "status": p.status,
+                            "completeness": round(p.completeness.score, 4),
+                            "updated_at": p.updated_at.isoformat(),
+                        }
+                        for p in plans
+                    ],
+                }
+            )
+            return 0
+        if not plans:
+            sys.stdout.write(wording.phrase("no_plans", language) + "\n")
+            return 0
+        sys.stdout.write(wording.phrase("plans_heading", language) + "\n")
+        for p in plans:
+            line = wording.phrase(
+                "plans_line",
+                language,
+                account=p.account_name,
+                status=wording.named("statuses", p.status, language),
+                percent=p.completeness.percent(),
+                updated=p.updated_at.date().isoformat(),
+            )
+            sys.stdout.write(line + "\n")
+        return 0
+    finally:
+        db.dispose()
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from bot.plans.review import render_checklist, review_plan
+
+    settings, db, repo, wording = _services()
+    try:
+        record = repo.latest_for_account(args.user, args.account, action="review").plan
+        if record is None:
+            return 0 if _plan_for(repo, args.user, args.account) else 1
+        checklist = review_plan(record.plan, record.account_name, wording, _language(args, settings))
+        if args.json:
+            print_json(checklist)
+        else:
+            sys.stdout.write(render_checklist(checklist, wording))
+        return 0
+    finally:
+        db.dispose()
+
+
+def _import(args: argparse.Namespace, what: str) -> int:
+    from bot.plans.directory import ImportProblem, import_accounts, import_people
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise BadInput(f"FILE: file not found: {args.file}")
+    _settings, db, _repo, _wording = _services()
+    try:
+        result = (import_people if what == "people" else import_accounts)(db, path)
+    except ImportProblem as problem:
+        raise BadInput(f"{args.file}: {problem}") from None
+    finally:
+        db.dispose()
+    payload = {"imported": what, "file": str(path), "created": result.created, "updated": result.updated}
+    if args.json:
+        print_json(payload)
+    else:
+        sys.stdout.write(f"{what}: {result.created} created, {result.updated} updated from {path}\n")
+    return 0
+
+
+def run_people_import(args: argparse.Namespace) -> int:
+    return _import(args, "people")
+
+
+def run_accounts_import(args: argparse.Namespace) -> int:
+    return _import(args, "accounts")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    plan = subparsers.add_parser("plan", help="account plans: show, list, review")
+    plan_commands = plan.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
+    plan_commands.required = True
+
+    def user_and_lang(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--user", default=_default_user(), help="who is asking (default: your login name)"
+        )
+        parser.add_argument(
+            "--lang", choices=("en", "zh"), help="language of the output (default KAM_LANGUAGE)"
+        )
+
+    show = plan_commands.add_parser("show", help="export an account's plan as Markdown or JSON")
+    show.add_argument("account", metavar="ACCOUNT")
+    show.add_argument("--format", choices=("md", "json"), default="md")
+    show.add_argument("--output", "-o", metavar="FILE", help="write the Markdown to FILE instead of stdout")
+    user_and_lang(show)
+    show.set_defaults(func=run_show)
+
+    listing = plan_commands.add_parser("list", help="the plans you may see, with completeness")
+    listing.add_argument("--json", action="store_true")
+    user_and_lang(listing)
+    listing.set_defaults(func=run_list)
+
+    review = plan_commands.add_parser("review", help="the phase-3 review checklist for an account's plan")
+    review.add_argument("account", metavar="ACCOUNT")
+    review.add_argument("--json", action="store_true")
+    user_and_lang(review)
+    review.set_defaults(func=run_review)
+
+    people = subparsers.add_parser("people", help="the people directory (Slack users, managers, teams)")
+    people_commands = people.add_subparsers(dest="people_command", metavar="SUBCOMMAND")
+    people_commands.required = True
+    people_import = people_commands.add_parser(
+        "import", help="import FILE.csv: slack_id,name,email,manager_slack_id,team,is_admin"
+    )
+    people_import.add_argument("file", metavar="FILE.csv")
+    people_import.add_argument("--json", action="store_true")
+    people_import.set_defaults(func=run_people_import)
+
+    accounts = subparsers.add_parser("accounts", help="accounts from your CRM")
+    accounts_commands = accounts.add_subparsers(dest="accounts_command", metavar="SUBCOMMAND")
+    accounts_commands.required = True
+    accounts_import = accounts_commands.add_parser(
+        "import",
+        help="import a CRM export: name,industry,owner_slack_id,crm_id,team_slack_ids,profit_contribution,…",
+    )
+    accounts_import.add_argument("file", metavar="FILE.csv")
+    accounts_import.add_argument("--json", action="store_true")
+    accounts_import.set_defaults(func=run_accounts_import)

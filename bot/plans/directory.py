@@ -1,0 +1,204 @@
+"""Importing people (Slack users and their managers) and accounts (a CRM export) from CSV files.
+
+People: ``slack_id,name,email,manager_slack_id,team,is_admin`` (``slack_id`` and ``name`` required).
+Accounts: ``name,industry,owner_slack_id,crm_id,team_slack_ids,profit_contribution,cost_to_serve,
+learning_value,skill_value,referral_value,other_intangible_value,potential_value`` (only ``name`` required);
+``team_slack_ids`` separated by ``;``, ``|`` or spaces; amounts as people write them (``1.2k``, ``12万``);
+any other column is kept with the account as text. Both imports update rows that already exist (people by
+Slack id; accounts by ``crm_id`` when given, else by name, case-insensitively) and run in one transaction:
+a bad row aborts the whole file with a message naming the line and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.store.db import Database
+from bot.store.models import Account, AccountMember, Person, account_key
+from kam_rules.money import UnreadableNumber, parse_amount
+
+PEOPLE_HEADERS = ("slack_id", "name", "email", "manager_slack_id", "team", "is_admin")
+ACCOUNT_VALUE_COLUMNS = (
+    "profit_contribution",
+    "cost_to_serve",
+    "learning_value",
+    "skill_value",
+    "referral_value",
+    "other_intangible_value",
+    "potential_value",
+)
+ACCOUNT_HEADERS = ("name", "industry", "owner_slack_id", "crm_id", "team_slack_ids", *ACCOUNT_VALUE_COLUMNS)
+_TRUE = {"1", "true", "yes", "y", "x", "是", "admin"}
+_FALSE = {"", "0", "false", "no", "n", "否"}
+
+
+class ImportProblem(ValueError):
+    """A CSV the import cannot take; the message names the file line and column."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated
+
+
+def _rows(source: Path | str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
+        try:
+            text = Path(source).read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ImportProblem(f"{source}: file not found") from None
+        except UnicodeDecodeError:
+            raise ImportProblem(f"{source}: not UTF-8 text") from None
+    elif isinstance(source, str) and "\n" in source:
+        text = source
+    else:
+        raise ImportProblem(f"{source}: file not found")
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [h for h in required if h not in headers]
+    if missing:
+        raise ImportProblem(
+            f"missing column(s): {', '.join(missing)} (found: {', '.join(headers) or 'none'})"
+        )
+    rows = []
+    for record in reader:
+        cleaned = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
+        if any(cleaned.values()):
+            rows.append((reader.line_num, cleaned))
+    return rows
+
+
+def _flag(value: str, line: int, column: str) -> bool:
+    lowered = value.strip().casefold()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImportProblem(f"line {line}: {column}: {value!r} is not yes/no (use true/false, 1/0)")
+
+
+def import_people(db: Database, source: Path | str) -> ImportResult:
+    rows = _rows(source, ("slack_id", "name"))
+    created = updated = 0
+    with db.session() as session:
+        seen: dict[str, int] = {}
+        for line, row in rows:
+            slack_id, name = row.get("slack_id", ""), row.get("name", "")
+            if not slack_id:
+                raise ImportProblem(f"line {line}: slack_id: must not be empty")
+            if not name:
+                raise ImportProblem(f"line {line}: name: must not be empty")
+            if slack_id in seen:
+                raise ImportProblem(f"line {line}: slack_id: {slack_id} already on line {seen[slack_id]}")
+            seen[slack_id] = line
+            person = session.get(Person, slack_id)
+            if person is None:
+                person = Person(slack_id=slack_id, name=name)
+                session.add(person)
+                created += 1
+            else:
+                updated += 1
+            person.name = name
+            person.email = row.get("email") or None
+            person.team = row.get("team") or None
+            person.is_admin = _flag(row.get("is_admin", ""), line, "is_admin")
+        session.flush()
+        known = set(session.scalars(select(Person.slack_id)))
+        for line, row in rows:
+            manager = row.get("manager_slack_id") or None
+            if manager == row["slack_id"]:
+                raise ImportProblem(f"line {line}: manager_slack_id: a person cannot be their own manager")
+            if manager is not None and manager not in known:
+                raise ImportProblem(
+                    f"line {line}: manager_slack_id: {manager} is neither in this file nor already imported"
+                )
+            session.get(Person, row["slack_id"]).manager_id = manager  # type: ignore[union-attr]
+    return ImportResult(created, updated)
+
+
+def _team_ids(value: str) -> list[str]:
+    return list(dict.fromkeys(part for part in re.split(r"[;|,\s]+", value) if part))
+
+
+def import_accounts(db: Database, source: Path | str) -> ImportResult:
+    rows = _rows(source, ("name",))
+    created = updated = 0
+    with db.session() as session:
+        seen: dict[str, int] = {}
+        for line, row in rows:
+            name = " ".join(row.get("name", "").split())
+            if not name:
+                raise ImportProblem(f"line {line}: name: must not be empty")
+            key = account_key(name)
+            if key in seen:
+                raise ImportProblem(f"line {line}: name: {name!r} already on line {seen[key]}")
+            seen[key] = line
+            values: dict[str, float | None] = {}
+            for column in ACCOUNT_VALUE_COLUMNS:
+                raw = row.get(column, "")
+                if not raw:
+                    values[column] = None
+                    continue
+                try:
+                    values[column] = parse_amount(raw)
+                except UnreadableNumber as bad:
+                    raise ImportProblem(f"line {line}: {column}: {bad}") from None
+                if column not in ("profit_contribution", "potential_value") and values[column] < 0:  # type: ignore[operator]
+                    raise ImportProblem(f"line {line}: {column}: must not be negative")
+            crm_id = row.get("crm_id") or None
+            account = None
+            if crm_id:
+                account = session.scalar(select(Account).where(Account.crm_id == crm_id))
+            if account is None:
+                account = session.scalar(select(Account).where(Account.name_key == key))
+            if account is None:
+                account = Account(name=name, name_key=key, extra={})
+                session.add(account)
+                created += 1
+            else:
+                updated += 1
+            account.name, account.name_key = name, key
+            account.industry = row.get("industry") or account.industry
+            account.owner_id = row.get("owner_slack_id") or account.owner_id
+            account.crm_id = crm_id or account.crm_id
+            for column, value in values.items():
+                if value is not None:
+                    setattr(account, column, value)
+            account.extra = {k: v for k, v in row.items() if k not in ACCOUNT_HEADERS and k and v}
+            session.flush()
+            if "team_slack_ids" in row:
+                team = _team_ids(row["team_slack_ids"])
+                existing = {member.person_id: member for member in account.members}
+                for person_id, member in existing.items():
+                    if person_id not in team:
+                        account.members.remove(member)
+                for person_id in team:
+                    if person_id not in existing:
+                        account.members.append(AccountMember(person_id=person_id))
+                session.flush()
+    return ImportResult(created, updated)
+
+
+def add_team_member(db: Database, account_name: str, person_id: str, role: str | None = None) -> bool:
+    """Put someone on an account's team; False when the account does not exist."""
+    with db.session() as session:
+        account = session.scalar(select(Account).where(Account.name_key == account_key(account_name)))
+        if account is None:
+            return False
+        member = session.get(AccountMember, (account.id, person_id))
+        if member is None:
+            session.add(AccountMember(account_id=account.id, person_id=person_id, role=role))
+        elif role:
+            member.role = role
+        return True

@@ -1,0 +1,400 @@
+"""Plans in the database: open or create a draft, commit each answer with its audit row, list, derive.
+
+``PlanRepository.apply`` is the one way an answer reaches the store: in a single transaction it locks the
+plan row, applies the change to the plan JSON, refreshes the derived parts (tier, ranked opportunities,
+review schedule), moves the current-field pointer, and writes the ``plan_answers`` row. The dialog returns
+its next question only after that transaction has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.plans.access import AccessDecision, AccessPolicy, managers_of
+from bot.plans.model import (
+    FIELDS,
+    AccountPlan,
+    Completeness,
+    PersonRef,
+    completeness,
+    get_value,
+    next_unsettled,
+    with_skipped,
+    with_value,
+)
+from bot.store.db import Database
+from bot.store.models import Account, AccountMember, Person, Plan, PlanAnswer, account_key, utcnow
+
+log = logging.getLogger(__name__)
+
+AnswerAction = Literal["answer", "add_row", "skip", "clear", "import"]
+CRM_USER = "crm-import"
+_NO_CHANGE = object()
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    id: int
+    account_id: int
+    account_name: str
+    owner_id: str
+    status: str
+    plan: AccountPlan
+    current_field: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def completeness(self) -> Completeness:
+        return completeness(self.plan)
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    """What ``open_for_edit`` found: a plan, or a refusal; ``created`` when the draft is new."""
+
+    plan: PlanRecord | None
+    decision: AccessDecision
+    created: bool = False
+    account_name: str = ""
+
+
+class PlanRepository:
+    """The plans service the dialog, the CLI and the exports use (``ctx.services["plans"]``)."""
+
+    def __init__(
+        self,
+        db: Database,
+        admin_ids: frozenset[str] | set[str] | tuple[str, ...] = frozenset(),
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.db = db
+        self.policy = AccessPolicy(admin_ids)
+        self.today = today
+
+    # ---------- accounts and people ----------
+    @staticmethod
+    def _account_by_name(session: Session, name: str) -> Account | None:
+        return session.scalar(select(Account).where(Account.name_key == account_key(name)))
+
+    def find_account_name(self, name: str) -> str | None:
+        with self.db.session() as session:
+            account = self._account_by_name(session, name)
+            return account.name if account else None
+
+    def resolve_person(self, text: str) -> PersonRef | None:
+        """A person by Slack id, or by name (case-insensitive, then a unique prefix); None if unknown."""
+        cleaned = text.strip()
+        if not cleaned:
+            return None
+        with self.db.session() as session:
+            person = session.get(Person, cleaned)
+            if person is None:
+                lowered = cleaned.casefold()
+                people = session.scalars(
+                    select(Person).where(
+                        or_(func.lower(Person.name) == lowered, func.lower(Person.email) == lowered)
+                    )
+                ).all()
+                if len(people) != 1:
+                    people = session.scalars(
+                        select(Person).where(func.lower(Person.name).like(f"{lowered}%")).limit(2)
+                    ).all()
+                person = people[0] if len(people) == 1 else None
+            return PersonRef(id=person.slack_id, name=person.name) if person else None
+
+    # ---------- opening plans ----------
+    def open_for_edit(self, user_id: str, account_name: str) -> OpenResult:
+        """The open draft or in-review plan for the account (created if none), if the user may edit it."""
+        name = " ".join(account_name.split())
+        with self.db.session() as session:
+            account = self._account_by_name(session, name)
+            if account is None:
+                account = Account(name=name, name_key=account_key(name), owner_id=user_id, extra={})
+                session.add(account)
+                session.flush()
+                log.info("account %r created by %s", name, user_id)
+            elif account.owner_id is None:
+                account.owner_id = user_id  # an imported account nobody owns yet: whoever plans it owns it
+            plan = self._open_plan(session, account.id)
+            decision = self.policy.check(session, user_id, account, "edit", plan.id if plan else None)
+            if not decision.allowed:
+                return OpenResult(None, decision, account_name=account.name)
+            created = plan is None
+            if plan is None:
+                plan = self._create_plan(session, account, user_id)
+            return OpenResult(self._record(plan, account), decision, created, account.name)
+
+    @staticmethod
+    def _open_plan(session: Session, account_id: int) -> Plan | None:
+        return session.scalar(
+            select(Plan)
+            .where(Plan.account_id == account_id, Plan.status != "approved")
+            .order_by(Plan.updated_at.desc())
+            .limit(1)
+        )
+
+    def _create_plan(self, session: Session, account: Account, user_id: str) -> Plan:
+        plan_model = AccountPlan()
+        prefilled: list[tuple[str, Any]] = [("customer.name", account.name)]
+        if account.industry:
+            prefilled.append(("customer.industry", account.industry))
+        for column in (
+            "profit_contribution",
+            "cost_to_serve",
+            "learning_value",
+            "skill_value",
+            "referral_value",
+            "other_intangible_value",
+            "potential_value",
+        ):
+            value = getattr(account, column)
+            if value is not None and f"value.{column}" in FIELDS:
+                prefilled.append((f"value.{column}", value))
+        for path, value in prefilled:
+            plan_model = with_value(plan_model, path, value)
+        plan_model = self._derive(session, plan_model, account)
+        nxt = next_unsettled(plan_model)
+        plan = Plan(
+            account_id=account.id,
+            owner_id=account.owner_id or user_id,
+            status="draft",
+            data=plan_model.model_dump(mode="json"),
+            current_field=nxt.path if nxt else None,
+        )
+        session.add(plan)
+        session.flush()
+        for path, value in prefilled:
+            session.add(
+                PlanAnswer(
+                    plan_id=plan.id,
+                    field_path=path,
+                    action="import",
+                    raw_text=str(value),
+                    value=get_value(plan_model, path),
+                    answered_by=CRM_USER,
+                )
+            )
+        log.info("plan %s created for %r by %s", plan.id, account.name, user_id)
+        return plan
+
+    def load(self, plan_id: int) -> PlanRecord:
+        with self.db.session() as session:
+            plan = session.get(Plan, plan_id)
+            if plan is None:
+                raise KeyError(f"no plan {plan_id}")
+            return self._record(plan, plan.account)
+
+    @staticmethod
+    def _record(plan: Plan, account: Account) -> PlanRecord:
+        return PlanRecord(
+            id=plan.id,
+            account_id=account.id,
+            account_name=account.name,
+            owner_id=plan.owner_id,
+            status=plan.status,
+            plan=AccountPlan.model_validate(plan.data or {}),
+            current_field=plan.current_field,
+            created_at=plan.created_at,
+            updated_at=plan.updated_at,
+        )
+
+    # ---------- committing answers ----------
+    def apply(
+        self,
+        plan_id: int,
+        user_id: str,
+        field_path: str,
+        action: AnswerAction,
+        *,
+        raw_text: str = "",
+        value: Any = None,
+        current_field: str | object | None = _NO_CHANGE,
+        next_field: Callable[[AccountPlan], str | None] | None = None,
+    ) -> PlanRecord:
+        """Apply one answer and commit it with its audit row. ``value`` is already parsed and validated.
+
+        The pointer moves to ``current_field`` when given, else to ``next_field(plan)``, else to the first
+        field not yet settled.
+        """
+        with self.db.session() as session:
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            if plan is None:
+                raise KeyError(f"no plan {plan_id}")
+            model = AccountPlan.model_validate(plan.data or {})
+            if action in ("answer", "import"):
+                model = with_value(model, field_path, value)
+            elif action == "add_row":
+                rows = [row.model_dump(mode="json") for row in get_value(model, field_path)]
+                model = with_value(model, field_path, [*rows, value])
+            elif action == "skip":
+                model = with_skipped(model, field_path)
+            elif action == "clear":
+                model = with_value(model, field_path, [] if FIELDS[field_path].is_list else None)
+            account = plan.account
+            model = self._derive(session, model, account)
+            plan.data = model.model_dump(mode="json")
+            if current_field is not _NO_CHANGE:
+                plan.current_field = current_field  # type: ignore[assignment]
+            else:
+                chooser = next_field or (lambda m: getattr(next_unsettled(m), "path", None))
+                plan.current_field = chooser(model)
+            plan.updated_at = utcnow()
+            session.add(
+                PlanAnswer(
+                    plan_id=plan.id,
+                    field_path=field_path,
+                    action=action,
+                    raw_text=raw_text[:4000],
+                    value=_jsonable(value),
+                    answered_by=user_id,
+                )
+            )
+            session.flush()
+            return self._record(plan, account)
+
+    def set_current_field(self, plan_id: int, path: str | None) -> None:
+        with self.db.session() as session:
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            if plan is not None:
+                plan.current_field = path
+
+    def set_status(self, plan_id: int, user_id: str, status: str) -> tuple[PlanRecord | None, AccessDecision]:
+        with self.db.session() as session:
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            if plan is None:
+                raise KeyError(f"no plan {plan_id}")
+            account = plan.account
+            action = "status" if status != "approved" else "view"
+            decision = self.policy.check(session, user_id, account, action, plan.id)  # type: ignore[arg-type]
+            if status == "approved" and decision.reason not in ("manager", "admin"):
+                decision = AccessDecision(False, decision.reason)
+            if not decision.allowed:
+                return None, decision
+            plan.status = status
+            plan.updated_at = utcnow()
+            session.add(
+                PlanAnswer(
+                    plan_id=plan.id,
+                    field_path="status",
+                    action="answer",
+                    raw_text=status,
+                    value=status,
+                    answered_by=user_id,
+                )
+            )
+            session.flush()
+            return self._record(plan, account), decision
+
+    # ---------- reading for people ----------
+    def drafts_of(self, user_id: str) -> list[PlanRecord]:
+        """Open plans the user can edit (owner or account team), most recently updated first."""
+        with self.db.session() as session:
+            team_accounts = select(AccountMember.account_id).where(AccountMember.person_id == user_id)
+            rows = session.execute(
+                select(Plan, Account)
+                .join(Account, Plan.account_id == Account.id)
+                .where(
+                    or_(Account.owner_id == user_id, Plan.owner_id == user_id, Account.id.in_(team_accounts))
+                )
+                .order_by(Plan.updated_at.desc(), Plan.id.desc())
+            ).all()
+            return [self._record(plan, account) for plan, account in rows]
+
+    def visible_to(self, user_id: str) -> list[PlanRecord]:
+        """Every plan the user may view (see ``bot.plans.access``), by account name. Not logged per plan."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Plan, Account)
+                .join(Account, Plan.account_id == Account.id)
+                .order_by(Account.name, Plan.id)
+            ).all()
+            return [
+                self._record(plan, account)
+                for plan, account in rows
+                if self.policy.decide(session, user_id, account, "view").allowed
+            ]
+
+    def latest_for_account(self, user_id: str, account_name: str, action: str = "view") -> OpenResult:
+        """The account's open plan (else its latest approved one) if the user may see it; logged."""
+        with self.db.session() as session:
+            account = self._account_by_name(session, account_name)
+            if account is None:
+                return OpenResult(None, AccessDecision(False, "no_account"), account_name=account_name)
+            plan = self._open_plan(session, account.id) or session.scalar(
+                select(Plan).where(Plan.account_id == account.id).order_by(Plan.updated_at.desc()).limit(1)
+            )
+            decision = self.policy.check(session, user_id, account, action, plan.id if plan else None)  # type: ignore[arg-type]
+            if not decision.allowed or plan is None:
+                reason = decision if not decision.allowed else AccessDecision(False, "no_plan")
+                return OpenResult(None, reason, account_name=account.name)
+            record = self._record(plan, account)
+            fresh = self._derive(session, record.plan, account)
+            return OpenResult(_replace_plan(record, fresh), decision, account_name=account.name)
+
+    def people_names(self) -> dict[str, str]:
+        """Slack id -> name, for showing people in exports."""
+        with self.db.session() as session:
+            return dict(session.execute(select(Person.slack_id, Person.name)).tuples().all())
+
+    def managers_of(self, user_id: str) -> set[str]:
+        with self.db.session() as session:
+            return managers_of(session, [user_id])
+
+    # ---------- derived parts ----------
+    def _derive(self, session: Session, model: AccountPlan, account: Account) -> AccountPlan:
+        from bot.plans.derive import derive
+
+        return derive(model, account.name, self._values_by_account(session, account, model))
+
+    def _values_by_account(
+        self, session: Session, current: Account, model: AccountPlan
+    ) -> list[dict[str, Any]]:
+        """Each account's value for tiering: its open (else latest) plan's value section, else the CRM's."""
+        plans: dict[int, dict[str, Any]] = {}
+        for plan in session.scalars(select(Plan).order_by(Plan.updated_at)):
+            if plan.status != "approved" or plan.account_id not in plans:
+                plans[plan.account_id] = (plan.data or {}).get("value") or {}
+        rows = []
+        for account in session.scalars(select(Account)):
+            value = model.value.model_dump() if account.id == current.id else plans.get(account.id, {})
+            merged = {}
+            for column in (
+                "profit_contribution",
+                "cost_to_serve",
+                "learning_value",
+                "skill_value",
+                "referral_value",
+                "other_intangible_value",
+                "potential_value",
+            ):
+                planned = value.get(column)
+                merged[column] = planned if planned is not None else getattr(account, column)
+            merged["name"] = account.name
+            rows.append(merged)
+        return rows
+
+
+def _replace_plan(record: PlanRecord, plan: AccountPlan) -> PlanRecord:
+    from dataclasses import replace
+
+    return replace(record, plan=plan)
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    return value
