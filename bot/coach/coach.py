@@ -102,6 +102,18 @@ class Coach:
     def open_dialog(self, turn: Turn) -> DialogState | None:
         return self.dialog_store.load(turn.conversation_key) if self.dialog_store else None
 
+    def _claimed_by(self, text: str, language: Language) -> str | None:
+        """A dialog that recognises its own input starts at once, before intent detection.
+
+        For a message full of a deal's figures ("标价100，目标价85") or `prioritise FILE.csv`; dialogs opt in
+        with a `claims(text, ctx) -> bool` method.
+        """
+        for kind, dialog in self.dialogs.items():
+            claims = getattr(dialog, "claims", None)
+            if claims is not None and claims(text, self._context(language)):
+                return kind
+        return None
+
     def handle(self, turn: Turn) -> Reply:
         """One turn of a conversation: continue the open dialog, or start one, or answer."""
         key = turn.conversation_key
@@ -114,6 +126,10 @@ class Coach:
         text = turn.text.strip()
         if not text:
             return self.ask(text, language)
+        claimed = self._claimed_by(text, language)
+        if claimed is not None:
+            outcome = self.dialogs[claimed].start(turn, self._context(language))
+            return self._persist(key, outcome)
         intent, hits = self.understand(text, language)
         kind = self._dialog_for_intent.get(intent)
         if kind is not None:
