@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     llm: str | None = Field(default=None, alias="KAM_LLM")
     chroma_host: str | None = Field(default=None, alias="CHROMA_HOST")
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
-    min_relevance: float = Field(default=0.36, ge=0.0, le=1.0, alias="KAM_MIN_RELEVANCE")
+    min_relevance: float = Field(default=0.38, ge=0.0, le=1.0, alias="KAM_MIN_RELEVANCE")
     default_language: Literal["en", "zh"] = Field(default="en", alias="KAM_LANGUAGE")
     log_level: str = Field(default="INFO", alias="KAM_LOG_LEVEL")
     admins: str = Field(default="", alias="KAM_ADMINS")

@@ -55,7 +55,7 @@ class Coach:
         """The intent of a message and the sources that answer it; intent `other` when off topic."""
         hits = self.index.search(text, k=5, lang=language)
         keyword_intents = self.intents.keyword_hits(text)
-        if not self.topic.on_topic(text, hits[0].score if hits else None, bool(keyword_intents)):
+        if not self.topic.on_topic(text, hits, bool(keyword_intents)):
             return "other", hits
         return self.intents.detect(text), hits
 

@@ -4,12 +4,19 @@ message's own vocabulary as a tie-breaker for loosely matching ones."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.coach.phrases import load_prompt_file
+from bot.retrieval.index import SearchHit
+from bot.retrieval.tokenize import tokenize
 
 # Below the relevance bar by at most this much, a message that uses sales vocabulary is still on topic.
 LOOSE_MARGIN = 0.08
+# A source holding nearly all of a message's words (three or more) is on topic whatever the embedding
+# says: users' own documents use names (products, customers) that no sentence encoder knows.
+LEXICAL_COVERAGE = 0.75
+LEXICAL_MIN_TERMS = 3
 
 
 class TopicGate:
@@ -26,9 +33,14 @@ class TopicGate:
             return True
         return any(term in text for term in self._chinese)
 
-    def on_topic(self, text: str, best_score: float | None, has_intent_keyword: bool = False) -> bool:
-        if best_score is None:
+    def on_topic(self, text: str, hits: Sequence[SearchHit], has_intent_keyword: bool = False) -> bool:
+        if not hits:
             return False
+        best_score = max(hit.score for hit in hits)
         if has_intent_keyword or best_score >= self.min_relevance:
+            return True
+        if len(set(tokenize(text))) >= LEXICAL_MIN_TERMS and any(
+            hit.term_coverage >= LEXICAL_COVERAGE for hit in hits
+        ):
             return True
         return best_score >= self.min_relevance - LOOSE_MARGIN and self.uses_domain_terms(text)

@@ -47,6 +47,8 @@ class SearchHit(BaseModel):
     fused: float
     """Reciprocal-rank-fusion score: what the order is by."""
     bm25: float = 0.0
+    term_coverage: float = 0.0
+    """Share of the query's distinct terms found in the source: exact-word evidence of relevance."""
 
 
 class SyncReport(BaseModel):
@@ -319,22 +321,30 @@ class KnowledgeIndex:
         by_key = {doc.key: doc for doc in docs}
         n = min(CANDIDATES, len(docs))
 
-        dense = self.store.similarity_search_by_vector_with_relevance_scores(
-            self.embeddings.embed_query(query), k=n
-        )
+        vector = self.embeddings.embed_query(query)
+        dense = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        if any(doc.kind == "document" for doc in lexical):
+            # Cards are embedded as several pieces each; query documents apart so they are never crowded out.
+            dense += self.store.similarity_search_by_vector_with_relevance_scores(
+                vector, k=n, filter={"kind": "document"}
+            )
+            dense.sort(key=lambda pair: pair[1])
         dense_ids = [doc.id for doc, _ in dense if doc.id in by_key]
         cosine = {doc.id: 1.0 - float(distance) for doc, distance in dense}
 
         lexical_ids: list[str] = []
         lexical_score: dict[str, float] = {}
+        coverage: dict[str, float] = {}
         query_tokens = tokenize(query)
+        distinct = set(query_tokens)
         if bm25 is not None and query_tokens:
             positions, scores = bm25.retrieve([query_tokens], k=min(n, len(lexical)), show_progress=False)
             for position, score in zip(positions[0], scores[0], strict=True):
                 if score > 0:
-                    key = lexical[int(position)].key
-                    lexical_ids.append(key)
-                    lexical_score[key] = float(score)
+                    doc = lexical[int(position)]
+                    lexical_ids.append(doc.key)
+                    lexical_score[doc.key] = float(score)
+                    coverage[doc.key] = len(distinct & set(doc.tokens)) / len(distinct)
 
         # Fuse at the level of sources: a card embedded as five pieces must not outvote a card matched once.
         def by_source(keys: list[str]) -> list[str]:
@@ -367,6 +377,7 @@ class KnowledgeIndex:
                     score=round(max((cosine.get(key, 0.0) for key in keys), default=0.0), 4),
                     fused=source_fused,
                     bm25=max((lexical_score.get(key, 0.0) for key in keys), default=0.0),
+                    term_coverage=max((coverage.get(key, 0.0) for key in keys), default=0.0),
                 )
             )
         hits.sort(key=lambda hit: (-hit.fused, -hit.score, hit.source_id))

@@ -1,0 +1,91 @@
+"""`kam-coach ask` as a user runs it: a real process, real index, JSON on stdout, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def _one_json(stdout: str) -> dict:
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    assert len(lines) == 1, stdout
+    return json.loads(lines[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "intent", "expected_source"),
+    [
+        ("How should I price this deal?", "en", "pricing", "pricing-decision-tree"),
+        ("这个单子怎么报价?", "zh", "pricing", "pricing-decision-tree"),
+        ("我们该优先做哪些机会?", "zh", "prioritise", "opportunity-prioritisation-matrix"),
+        ("How often should we review the plans for our top accounts?", "en", "question", "review-cadence"),
+    ],
+)
+def test_ask_json_has_the_contract_shape(run_cli, question, language, intent, expected_source):
+    result = run_cli("ask", "--json", question)
+    assert result.returncode == 0, result.stderr
+    payload = _one_json(result.stdout)
+    assert set(payload) >= {"answer", "language", "mode", "intent", "sources"}
+    assert payload["language"] == language
+    assert payload["mode"] == "extractive"
+    assert payload["intent"] == intent
+    assert 1 <= len(payload["sources"]) <= 5
+    assert payload["sources"][0]["id"] == expected_source
+    for source in payload["sources"]:
+        assert set(source) == {"id", "title", "seed_chunks", "score"}
+        assert all(isinstance(n, int) and 1 <= n <= 38 for n in source["seed_chunks"])
+        assert 0.0 <= source["score"] <= 1.0
+    assert payload["answer"].strip()
+
+
+def test_off_topic_question_gets_a_polite_refusal_without_sources(run_cli):
+    payload = _one_json(run_cli("ask", "--json", "What's a good recipe for banana bread?").stdout)
+    assert payload["intent"] == "other"
+    assert payload["sources"] == []
+    assert "outside what I coach on" in payload["answer"]
+
+
+def test_batch_reads_stdin_and_answers_in_order(run_cli):
+    questions = [
+        "What is LRAIC?",
+        "客户价值金字塔是什么?",
+        "Which selling skills should my team train first?",
+    ]
+    result = run_cli("ask", "--json", "--batch", "-", stdin="\n".join(questions) + "\n\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["language"] for row in rows] == ["en", "zh", "en"]
+    assert rows[0]["sources"][0]["id"] == "true-product-cost"
+    assert rows[1]["sources"][0]["id"] == "customer-value-pyramid"
+    assert "skill" in rows[2]["sources"][0]["id"]
+
+
+def test_batch_from_a_file(run_cli, tmp_path):
+    batch = tmp_path / "questions.txt"
+    batch.write_text("Why do we lose sales?\n为什么要做关键客户管理?\n", encoding="utf-8")
+    result = run_cli("ask", "--json", "--batch", str(batch))
+    assert [json.loads(line)["language"] for line in result.stdout.splitlines()] == ["en", "zh"]
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("ask", "--json", "   "), "question"),
+        (("ask", "--json"), "question"),
+        (("ask", "--json", "--batch", "/nonexistent/questions.txt"), "--batch"),
+        (("ask", "--no-such-flag", "x"), "unrecognized"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(run_cli, args, fragment):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_text_output_cites_sources_with_seed_chunks(run_cli):
+    result = run_cli("ask", "How should I price this deal?")
+    assert result.returncode == 0
+    assert "Sources:" in result.stdout and "[pricing-decision-tree] (seed chunks 16, 17)" in result.stdout

@@ -1,0 +1,119 @@
+"""Users' own documents: ingest, re-ingest without duplicates, remove, list, and bad files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+
+@pytest.fixture
+def own_data_dir(shared_data_dir, tmp_path):
+    """A copy of the built index, so these tests' documents don't leak into other tests."""
+    target = tmp_path / "data"
+    shutil.copytree(shared_data_dir, target)
+    return target
+
+
+def _minimal_pdf(text: str) -> bytes:
+    """A one-page PDF with one line of text, written by hand (no PDF writer is a dependency)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_ingest_search_reingest_remove(run_cli, own_data_dir, tmp_path):
+    playbook = tmp_path / "playbook.md"
+    playbook.write_text(
+        "# Our pricing playbook\n\nFor telecom carriers we always offer the Wombat bundle before any discount.\n\n"
+        + "\n\n".join(f"Section {n}: notes about regional account coverage and visits." for n in range(30)),
+        encoding="utf-8",
+    )
+    first = run_cli("ingest", "--json", str(playbook), data_dir=own_data_dir)
+    assert first.returncode == 0, first.stderr
+    chunks = json.loads(first.stdout)["ingested"][0]["chunks"]
+    assert chunks >= 2
+
+    again = run_cli("ingest", "--json", str(playbook), data_dir=own_data_dir)
+    assert json.loads(again.stdout)["ingested"][0] == {
+        **json.loads(again.stdout)["ingested"][0],
+        "chunks": chunks,
+        "replaced": chunks,
+    }
+    listing = json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)
+    assert [(d["title"], d["chunks"]) for d in listing["documents"]] == [("playbook.md", chunks)]
+    assert len(listing["cards"]) >= 80
+
+    answer = json.loads(
+        run_cli(
+            "ask", "--json", "Do we offer the Wombat bundle to telecom carriers?", data_dir=own_data_dir
+        ).stdout
+    )
+    document_sources = [s for s in answer["sources"] if s["id"].startswith("doc:")]
+    assert document_sources and document_sources[0]["seed_chunks"] == []
+    assert document_sources[0]["title"] == "playbook.md"
+
+    removed = run_cli("ingest", "--remove", "--json", str(playbook), data_dir=own_data_dir)
+    assert json.loads(removed.stdout)["removed"] == {str(playbook.resolve()): chunks}
+    assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
+
+
+def test_ingest_word_and_pdf(run_cli, own_data_dir, tmp_path):
+    import docx
+
+    word = tmp_path / "notes.docx"
+    document = docx.Document()
+    document.add_paragraph("客户拜访纪要：华为项目需要在三月底前完成方案评审。")
+    document.save(word)
+    pdf = tmp_path / "offer.pdf"
+    pdf.write_bytes(_minimal_pdf("Platypus offer: the carrier bundle costs less per line"))
+    result = run_cli("ingest", "--json", str(word), str(pdf), data_dir=own_data_dir)
+    assert result.returncode == 0, result.stderr
+    assert [row["chunks"] for row in json.loads(result.stdout)["ingested"]] == [1, 1]
+    answer = json.loads(
+        run_cli("ask", "--json", "Platypus offer bundle per line", data_dir=own_data_dir).stdout
+    )
+    assert any(s["title"] == "offer.pdf" for s in answer["sources"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("broken.pdf", b"this is not a pdf", "cannot read it as pdf"),
+        ("slides.pptx", b"whatever", "unsupported file type"),
+        ("empty.md", b"   \n", "no text"),
+        ("latin1.txt", "caf\xe9 cr\xe8me".encode("latin-1"), "cannot read"),
+    ],
+)
+def test_unreadable_files_exit_2_and_index_nothing(run_cli, own_data_dir, tmp_path, name, content, fragment):
+    good = tmp_path / "good.md"
+    good.write_text("A perfectly fine note about account plans.", encoding="utf-8")
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    result = run_cli("ingest", str(good), str(bad), data_dir=own_data_dir)
+    assert result.returncode == 2
+    last = [line for line in result.stderr.splitlines() if line.startswith("kam-coach:")]
+    assert len(last) == 1 and fragment in last[0] and name in last[0]
+    assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
+
+
+def test_missing_file_exits_2(run_cli, own_data_dir):
+    result = run_cli("ingest", "/nonexistent/playbook.md", data_dir=own_data_dir)
+    assert result.returncode == 2 and "no such file" in result.stderr
