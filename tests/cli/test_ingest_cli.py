@@ -42,7 +42,8 @@ def _minimal_pdf(text: str) -> bytes:
 def test_ingest_search_reingest_remove(run_cli, own_data_dir, tmp_path):
     playbook = tmp_path / "playbook.md"
     playbook.write_text(
-        "# Our pricing playbook\n\nFor telecom carriers we always offer the Wombat bundle before any discount.\n\n"
+        "# Our pricing playbook\n\n"
+        "For telecom carriers we always offer the Wombat bundle before any discount.\n\n"
         + "\n\n".join(f"Section {n}: notes about regional account coverage and visits." for n in range(30)),
         encoding="utf-8",
     )
