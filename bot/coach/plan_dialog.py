@@ -96,11 +96,11 @@ class PlanDialog:
         text = turn.text.strip()
         if self.wants_list(text):
             return self._list(turn, repo, language, None)
+        if self.wants_resume(text):
+            return self._resume_latest(turn, repo, language)
         account = self.account_in(text)
         if account:
             return self._open(turn, repo, language, account)
-        if self.wants_resume(text):
-            return self._resume_latest(turn, repo, language)
         state = DialogState(kind=KIND, language=language, step=ASK_ACCOUNT, data={"mode": ASK_ACCOUNT})
         return self._out(self.words.phrase("ask_account", language), language, state)
 
@@ -212,7 +212,7 @@ class PlanDialog:
             return self._out(self._join(intro, self._ask_current(record, language)), language, state, record)
         if self.wants_list(text):
             return self._list(turn, repo, language, state, record)
-        other = self.account_in(text)
+        other = None if self.wants_resume(text) else self.account_in(text)
         if other and other.casefold() != record.account_name.casefold():
             return self._open(turn, repo, language, other)
         if other or self.wants_resume(text):

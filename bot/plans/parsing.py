@@ -467,7 +467,9 @@ _COLUMN_SPLIT = re.compile(r"\s*[|｜;；\t]\s*")
 
 def split_row(text: str) -> list[str]:
     """Columns of one table row: separated by ``|``, ``;`` (or their full-width forms) or tabs."""
-    return [part.strip() for part in _COLUMN_SPLIT.split(text.strip())]
+    # A Slack mention carries its own bar (<@U123|ann>): keep it whole.
+    protected = _MENTION.sub(lambda m: m.group(0).replace("|", "\x00"), text.strip())
+    return [part.strip().replace("\x00", "|") for part in _COLUMN_SPLIT.split(protected)]
 
 
 class CellUnreadable(Unreadable):

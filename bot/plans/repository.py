@@ -225,7 +225,7 @@ class PlanRepository:
         field not yet settled.
         """
         with self.db.session() as session:
-            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan))
             if plan is None:
                 raise KeyError(f"no plan {plan_id}")
             model = AccountPlan.model_validate(plan.data or {})
@@ -262,13 +262,13 @@ class PlanRepository:
 
     def set_current_field(self, plan_id: int, path: str | None) -> None:
         with self.db.session() as session:
-            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan))
             if plan is not None:
                 plan.current_field = path
 
     def set_status(self, plan_id: int, user_id: str, status: str) -> tuple[PlanRecord | None, AccessDecision]:
         with self.db.session() as session:
-            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update())
+            plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan))
             if plan is None:
                 raise KeyError(f"no plan {plan_id}")
             account = plan.account
