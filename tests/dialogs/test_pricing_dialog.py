@@ -1,0 +1,289 @@
+"""The deal-pricing dialog through the real coach: every path of the tree, and every way to steer."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.coach.turn import Turn
+
+CARDS = {"pricing-decision-tree", "true-product-cost"}
+
+
+def answer_all(say, *answers: str):
+    reply = None
+    for text in answers:
+        reply = say(text)
+    return reply
+
+
+def assert_decided(reply, decision: str, price: float | None, basis: str | None, platform: str | None):
+    assert reply.dialog is None, reply.text
+    assert reply.intent == "pricing"
+    assert reply.data["decision"] == decision, reply.text
+    assert reply.data["recommended_price"] == price
+    assert reply.data["cost_basis"] == basis
+    assert reply.data["platform"] == platform
+    assert {c.id for c in reply.citations} >= CARDS
+    assert f"[{decision}]" in reply.text
+
+
+def steps(replies) -> list[str | None]:
+    return [r.data.get("step") if r.dialog else None for r in replies]
+
+
+# ---------- the four decisions ----------
+
+
+def test_maintain_pricing_asks_only_step_one_inputs(say):
+    first = say("How should I price this deal?")
+    assert first.dialog == "pricing" and first.data["step"] == "deal"
+    assert "Why:" in first.text
+    replies = [say(t) for t in ("ACME", "100", "10%", "95", "70", "40", "80%", "default")]
+    assert steps(replies)[:-1] == [
+        "list_price",
+        "max_discount",
+        "winning_price",
+        "lraic",
+        "marginal_cost",
+        "utilisation",
+        "effective_utilisation",
+    ]
+    result = replies[-1]
+    assert_decided(result, "maintain_pricing", 95, "lraic", "current")
+    assert [step["answer"] for step in result.data["path"]] == [True]
+    assert result.data["deal"] == "ACME"
+    assert result.data["inputs"]["effective_utilisation"] == 0.75
+    assert "Recommended price: 95" in result.text
+    assert "Cost basis: LRAIC on the current platform (70)" in result.text
+    assert "Path through the tree:" in result.text and "? yes" in result.text
+    assert "Warning" not in result.text
+
+
+def test_maintain_pricing_below_cost_warns(say):
+    say("price a deal for Globex")
+    result = answer_all(say, "100", "10%", "95", "98", "60", "80%", "75%")
+    assert_decided(result, "maintain_pricing", 95, "lraic", "current")
+    assert result.data["below_cost"] is True
+    assert "Warning: the recommended price 95 is below the LRAIC of 98" in result.text
+
+
+def test_migrate_platform_never_asks_what_the_tree_does_not_need(say):
+    say("price a deal for ACME")
+    replies = [say(t) for t in ("100", "10%", "80", "70", "40", "55%", "default", "yes", "60")]
+    assert steps(replies)[-3:] == ["has_alternative", "alt_lraic", None]
+    result = replies[-1]
+    assert_decided(result, "migrate_platform", 80, "lraic", "alternative")
+    assert [s["key"] for s in result.data["path"]] == [
+        "within_discount",
+        "lower_cost_platform",
+        "savings_support_price",
+    ]
+    assert set(result.data["assumed"]) == {
+        "alt_utilisation",
+        "alt_effective_utilisation",
+        "alt_marginal_cost",
+    }
+
+
+def test_marginal_cost_on_current_platform(say):
+    say("price a deal for ACME")
+    result = answer_all(say, "100", "10%", "80", "70", "40", "55%", "default", "no")
+    assert_decided(result, "marginal_cost_pricing", 80, "marginal_cost", "current")
+    assert [s["answer"] for s in result.data["path"]] == [False, False, True]
+
+
+def test_marginal_cost_on_alternative_platform(say):
+    say("price a deal for ACME")
+    replies = [
+        say(t)
+        for t in ("100", "10%", "80", "95", "40", "80%", "default", "yes", "85", "40%", "default", "50")
+    ]
+    assert steps(replies)[-5:] == [
+        "alt_lraic",
+        "alt_utilisation",
+        "alt_effective_utilisation",
+        "alt_marginal_cost",
+        None,
+    ]
+    result = replies[-1]
+    assert_decided(result, "marginal_cost_pricing", 80, "marginal_cost", "alternative")
+    assert [s["key"] for s in result.data["path"]][-1] == "alternative_under_used"
+    assert result.data["assumed"] == []
+
+
+def test_escalation_is_recorded_for_the_manager(say, coach):
+    from bot.store.escalation_store import EscalationStore
+
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    say("How should I price this deal for ACME Corp?")
+    result = answer_all(say, "100", "10%", "80", "70", "40", "80%", "default", "no")
+    assert_decided(result, "escalate_to_management", None, None, None)
+    assert "Escalated to management" in result.text
+    rows = EscalationStore(coach.services["db"]).list_all()
+    assert len(rows) == 1
+    row = rows[0]
+    assert row.requested_by == "u1"
+    assert row.deal_label == "ACME Corp"
+    assert row.conversation_key == "u1"
+    assert row.inputs["list_price"] == 100 and row.inputs["winning_price"] == 80
+    assert row.inputs["has_alternative"] is False
+    assert row.decision["decision"] == "escalate_to_management"
+    assert before <= row.created_at <= datetime.now(UTC) + timedelta(seconds=5)
+    assert result.data["escalation"]["id"] == row.id
+
+
+def test_alternative_that_is_not_cheaper_escalates(say, coach):
+    from bot.store.escalation_store import EscalationStore
+
+    say("这个单子怎么报价")
+    result = answer_all(say, "华为", "100", "10%", "80", "70", "40", "80%", "默认", "有", "75")
+    assert_decided(result, "escalate_to_management", None, None, None)
+    assert [s["answer"] for s in result.data["path"]] == [False, False, False]
+    assert "已上报管理层" in result.text
+    assert EscalationStore(coach.services["db"]).list_all()[0].deal_label == "华为"
+
+
+# ---------- values given up front ----------
+
+
+def test_values_in_the_opening_message_are_not_asked_again(say):
+    first = say("price a deal for ACME, list price 100, winning price 85")
+    assert first.data["step"] == "max_discount"
+    assert first.data["values"] == {"deal": "ACME", "list_price": 100, "winning_price": 85}
+    assert "list price 100" in first.text and "winning price 85" in first.text
+
+
+def test_everything_up_front_decides_at_once(say, coach):
+    reply = say(
+        "price a deal for ACME: list price 100, max discount 10%, winning price 95, lraic 70, "
+        "marginal cost 40, utilisation 80%, effective utilisation 75%"
+    )
+    assert_decided(reply, "maintain_pricing", 95, "lraic", "current")
+    assert coach.open_dialog(Turn(text="", user_id="u1")) is None
+
+
+def test_chinese_values_up_front(say):
+    first = say("帮我给华为报价：标价100万，最大折扣10%，目标价85万")
+    assert first.language == "zh"
+    assert first.data["values"] == {
+        "deal": "华为",
+        "list_price": 1_000_000,
+        "max_discount": 0.1,
+        "winning_price": 850_000,
+    }
+    assert first.data["step"] == "lraic"
+    assert "为什么问" in first.text
+
+
+# ---------- steering ----------
+
+
+def test_corrections_in_english_and_chinese(say):
+    say("price a deal for ACME")
+    say("100")
+    changed = say("change list price to 120")
+    assert changed.data["values"]["list_price"] == 120
+    assert "Changed list price: 100 → 120" in changed.text
+    assert changed.data["step"] == "max_discount"
+    assert say("list price is 130").data["values"]["list_price"] == 130
+    say("10%")
+    assert say("把标价改成120").data["values"]["list_price"] == 120
+    again = say("改一下最大折扣")
+    assert again.data["step"] == "max_discount"
+    assert "10%" in again.text
+    after = say("20%")
+    assert after.data["values"]["max_discount"] == 0.2
+    assert after.data["step"] == "winning_price"
+
+
+def test_back_goes_to_the_previous_question(say):
+    say("price a deal for ACME")
+    say("100")
+    assert say("10%").data["step"] == "winning_price"
+    back = say("back")
+    assert back.data["step"] == "max_discount"
+    assert "max_discount" not in back.data["values"]
+    assert "before: 10%" in back.text
+    assert say("15%").data["step"] == "winning_price"
+
+
+def test_status_shows_answers_and_the_pending_question(say):
+    say("price a deal for ACME")
+    say("100")
+    status = say("status")
+    assert status.data["step"] == "max_discount"
+    assert "list price: 100" in status.text
+    assert "largest discount" in status.text
+    zh = say("状态")
+    assert "标价：100" in zh.text
+
+
+@pytest.mark.parametrize("word", ["stop", "取消"])
+def test_stop_closes_the_dialog(say, coach, word):
+    say("How should I price this deal?")
+    reply = say(word)
+    assert reply.dialog is None
+    assert coach.open_dialog(Turn(text="", user_id="u1")) is None
+
+
+def test_side_question_is_answered_then_the_question_asked_again(say):
+    say("price a deal for ACME")
+    say("100")
+    reply = say("What is LRAIC?")
+    assert reply.dialog == "pricing"
+    assert reply.data["step"] == "max_discount"
+    assert reply.citations, "the side answer cites its sources"
+    assert "Back to the deal:" in reply.text
+    assert reply.text.rstrip().splitlines()[-2].startswith("What is the largest discount")
+
+
+def test_unreadable_numbers_are_asked_again_in_english(say):
+    say("price a deal for ACME")
+    bad = say("abc")
+    assert bad.data["step"] == "list_price"
+    assert "I could not read 'abc' as an amount" in bad.text
+    negative = say("-5")
+    assert "'-5' must be more than zero" in negative.text
+    say("100")
+    assert "not a share between 0% and 100%" in say("150%").text
+    assert "write 10% if you mean 10 per cent" in say("10").text
+    assert say("1.2k").data["step"] == "max_discount", "1.2k is not a share"
+
+
+def test_unreadable_numbers_are_asked_again_in_chinese(say):
+    say("这个单子怎么报价")
+    say("华为")
+    bad = say("abc")
+    assert bad.language == "zh"
+    assert bad.data["step"] == "list_price"
+    assert "没看懂'abc'这个金额" in bad.text
+    assert say("三十万").data["values"]["list_price"] == 300_000
+    assert "不是0%到100%之间的比例" in say("150%").text
+    assert say("五成").data["values"]["max_discount"] == 0.5
+
+
+def test_a_restart_resumes_where_the_user_was(make_coach):
+    first = make_coach()
+    first.handle(Turn(text="price a deal for ACME", user_id="u7"))
+    first.handle(Turn(text="100", user_id="u7"))
+    first.handle(Turn(text="10%", user_id="u7"))
+    del first
+
+    restarted = make_coach()
+    state = restarted.open_dialog(Turn(text="", user_id="u7"))
+    assert state is not None and state.kind == "pricing" and state.step == "winning_price"
+    reply = None
+    for text in ("95", "70", "40", "80%", "default"):
+        reply = restarted.handle(Turn(text=text, user_id="u7"))
+    assert reply.data["decision"] == "maintain_pricing"
+    assert reply.data["inputs"]["list_price"] == 100
+
+
+def test_two_users_price_independently(say):
+    say("price a deal for ACME", user="a")
+    say("price a deal for Globex", user="b")
+    say("100", user="a")
+    reply = say("200", user="b")
+    assert reply.data["values"] == {"deal": "Globex", "list_price": 200}
