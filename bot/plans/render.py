@@ -14,6 +14,10 @@ from bot.plans.repository import PlanRecord
 from bot.plans.wording import PlanWording
 
 
+def _title(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ").strip()
 
@@ -109,10 +113,15 @@ class PlanRenderer:
     ) -> list[str]:
         words = self.words
         rows = list(get_value(record.plan, spec.path))
-        lines = [f"### {words.label(spec.path, language)}", ""]
+        label = words.label(spec.path, language)
+        # A section that is one table (the communication plan) needs no second heading of the same name.
+        lines = [] if label == words.section(spec.section, language) else [f"### {label}", ""]
         if not rows:
             return [*lines, self._scalar(record, spec, language), ""]
-        headers = [words.column(column.name, language) for column in spec.columns]
+        headers = [_title(words.column(column.name, language)) for column in spec.columns]
+        if any(column.kind == "date" for column in spec.columns):
+            due = next(column.name for column in spec.columns if column.kind == "date")
+            rows.sort(key=lambda row: getattr(row, due))
         ranked = {}
         if spec.path == "goals.opportunities" and record.plan.goals.ranked_opportunities:
             ranked = {item.name: item for item in record.plan.goals.ranked_opportunities}

@@ -342,7 +342,9 @@ class PlanRepository:
     def people_names(self) -> dict[str, str]:
         """Slack id -> name, for showing people in exports."""
         with self.db.session() as session:
-            return dict(session.execute(select(Person.slack_id, Person.name)).tuples().all())
+            return {
+                slack_id: name for slack_id, name in session.execute(select(Person.slack_id, Person.name))
+            }
 
     def managers_of(self, user_id: str) -> set[str]:
         with self.db.session() as session:
