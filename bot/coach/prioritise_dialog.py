@@ -87,10 +87,10 @@ class Reader:
         return self.kind_of.get(_kind_key(text))
 
     def kinds_text(self, language: Language) -> str:
+        separator = str(self.wording.node(language, "list_separator"))
         if language == "zh":
-            names = [self.wording.text("zh", "kind_names", kind) for kind in OPPORTUNITY_KINDS]
-            return "、".join(names)
-        return ", ".join(OPPORTUNITY_KINDS)
+            return separator.join(self.wording.text("zh", "kind_names", kind) for kind in OPPORTUNITY_KINDS)
+        return separator.join(OPPORTUNITY_KINDS)
 
     def item(self, line: str, language: Language) -> dict[str, Any]:
         """One opportunity from ``name, kind, outcome value, likelihood``, or a LineProblem."""
