@@ -440,6 +440,14 @@ class PricingDialog:
             target = found.mentioned[0]
             lines.append(wording.text(language, "change_field", field=self._label(wording, language, target)))
             return self._ask(state, language, target, lines, wording)
+        elif pending == "deal" and "list_price" not in values and self._positive_amount(text) is not None:
+            # "price a deal", then "100": a number is no deal's name; it answers the next question.
+            amount = self._positive_amount(text)
+            self._set(wording, language, data, "deal", "", announce=False)
+            self._set(wording, language, data, "list_price", amount, announce=False)
+            lines.append(
+                wording.text(language, "number_as_list_price", value=fmt_amount(amount or 0, language))
+            )
         elif pending is not None and spec is not None:
             try:
                 if spec.kind == "text":
@@ -742,6 +750,14 @@ class PricingDialog:
         data["values"][pending] = value
         if pending not in data["order"]:
             data["order"].append(pending)
+
+    @staticmethod
+    def _positive_amount(text: str) -> float | None:
+        try:
+            value = parse_amount(text.strip())
+        except UnreadableNumber:
+            return None
+        return value if value > 0 else None
 
     @staticmethod
     def _deal_answer(text: str, commands: Commands, vocabulary: Vocabulary) -> str:

@@ -287,3 +287,11 @@ def test_two_users_price_independently(say):
     say("100", user="a")
     reply = say("200", user="b")
     assert reply.data["values"] == {"deal": "Globex", "list_price": 200}
+
+
+def test_a_number_for_the_deal_name_is_taken_as_the_list_price(say):
+    say("price a deal")
+    reply = say("100")
+    assert reply.data["values"] == {"deal": "", "list_price": 100}
+    assert reply.data["step"] == "max_discount"
+    assert "Taking 100 as the list price" in reply.text
