@@ -350,7 +350,12 @@ class KnowledgeIndex:
         def by_source(keys: list[str]) -> list[str]:
             return list(dict.fromkeys(by_key[key].source_id for key in keys))
 
-        fused = reciprocal_rank_fusion([by_source(dense_ids), by_source(lexical_ids)])
+        # A third ranking, by the share of the query's words a source holds, lets an exact match on rare
+        # words (a product name in a user's own playbook) win where the sentence embedding is blind to it.
+        coverage_ids = sorted(lexical_ids, key=lambda key: -coverage[key])
+        fused = reciprocal_rank_fusion(
+            [by_source(dense_ids), by_source(lexical_ids), by_source(coverage_ids)]
+        )
         groups: dict[str, list[str]] = defaultdict(list)
         for key in dense_ids + lexical_ids:
             groups[by_key[key].source_id].append(key)
