@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -117,6 +118,11 @@ class PlanDialog:
             record = None
         if record is None:
             return self._out(self.words.phrase("no_draft_to_resume", language), language, None)
+        asked = state.step if state.step in FIELDS else None
+        if asked is not None and asked != record.current_field:
+            # The answer is to the question this conversation asked, even if a team-mate drafting the same
+            # plan has since moved the plan's pointer on (or a crash came between the commit and the reply).
+            record = replace(record, current_field=asked)
         if state.pending_confirmation == STOP:
             return self._confirm_stop(text, state, record, language)
         return self._drafting(turn, state, ctx, repo, record)
@@ -206,6 +212,7 @@ class PlanDialog:
                 record,
             )
         if words.is_command(text, "resume"):
+            record = repo.load(record.id)  # where the draft itself is
             intro = words.phrase(
                 "resumed", language, account=record.account_name, percent=record.completeness.percent()
             )
@@ -216,6 +223,7 @@ class PlanDialog:
         if other and other.casefold() != record.account_name.casefold():
             return self._open(turn, repo, language, other)
         if other or self.wants_resume(text):
+            record = repo.load(record.id)
             intro = words.phrase(
                 "resumed", language, account=record.account_name, percent=record.completeness.percent()
             )

@@ -44,11 +44,17 @@ def account_values(rows: list[dict[str, Any]]) -> list[AccountValue]:
     return values
 
 
-def derive(plan: AccountPlan, account_name: str, all_accounts: list[dict[str, Any]]) -> AccountPlan:
+def derive(
+    plan: AccountPlan, account_name: str, all_accounts: list[dict[str, Any]], *, keep_tier: bool = False
+) -> AccountPlan:
+    """The plan with its derived parts; ``keep_tier`` keeps its tier (``all_accounts`` then unused)."""
     tier = total = None
-    tiered = {t.name: t for t in tier_accounts(account_values(all_accounts))} if all_accounts else {}
-    if account_name in tiered and plan.value.profit_contribution is not None:
-        tier, total = tiered[account_name].tier, tiered[account_name].total_value
+    if keep_tier:
+        tier, total = plan.value.tier, plan.value.total_value
+    else:
+        tiered = {t.name: t for t in tier_accounts(account_values(all_accounts))} if all_accounts else {}
+        if account_name in tiered and plan.value.profit_contribution is not None:
+            tier, total = tiered[account_name].tier, tiered[account_name].total_value
     ranked = None
     if plan.goals.opportunities:
         ranked = [

@@ -239,7 +239,10 @@ class PlanRepository:
             elif action == "clear":
                 model = with_value(model, field_path, [] if FIELDS[field_path].is_list else None)
             account = plan.account
-            model = self._derive(session, model, account)
+            retier = field_path.startswith("value.") or (
+                model.value.tier is None and model.value.profit_contribution is not None
+            )
+            model = self._derive(session, model, account, retier=retier)
             plan.data = model.model_dump(mode="json")
             if current_field is not _NO_CHANGE:
                 plan.current_field = current_field  # type: ignore[assignment]
@@ -351,9 +354,16 @@ class PlanRepository:
             return managers_of(session, [user_id])
 
     # ---------- derived parts ----------
-    def _derive(self, session: Session, model: AccountPlan, account: Account) -> AccountPlan:
+    def _derive(
+        self, session: Session, model: AccountPlan, account: Account, *, retier: bool = True
+    ) -> AccountPlan:
+        """Tier (over every account), ranked opportunities and review schedule. Without ``retier`` the tier
+        already in the plan is kept: re-tiering reads every account, which an answer outside the value
+        section has no need to do (exports always re-tier)."""
         from bot.plans.derive import derive
 
+        if not retier:
+            return derive(model, account.name, [], keep_tier=True)
         return derive(model, account.name, self._values_by_account(session, account, model))
 
     def _values_by_account(

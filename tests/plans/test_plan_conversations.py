@@ -299,3 +299,26 @@ def test_a_user_who_is_not_on_the_team_cannot_open_the_plan(wired_coach, plans) 
     reply = wired_coach.handle(Turn(text="start a plan for ACME", user_id="UOUTSIDER"))
     assert reply.dialog is None
     assert "You can't edit the plan for ACME" in reply.text
+
+
+def test_team_mates_draft_the_same_plan_without_crossing_answers(wired_coach, plans, db) -> None:
+    from bot.plans.directory import add_team_member
+
+    ann, ben = USER, "U0AM02"
+    wired_coach.handle(Turn(text="start a plan for ACME", user_id=ann))
+    assert add_team_member(db, "ACME", ben, "solutions engineer")
+    reply = wired_coach.handle(Turn(text="Banking", user_id=ann))
+    assert reply.data["field"] == "customer.segment_size"  # Ann was asked the size segment
+    reply = wired_coach.handle(Turn(text="start a plan for ACME", user_id=ben))  # the same plan, resumed
+    assert (
+        reply.data["plan_id"] == plans.drafts_of(ann)[0].id and reply.data["field"] == "customer.segment_size"
+    )
+    wired_coach.handle(Turn(text="2", user_id=ben))
+    reply = wired_coach.handle(Turn(text="general", user_id=ben))
+    assert reply.data["field"] == "customer.employees"
+    # Ann's answer is to the question she saw, not to the one the plan has moved on to
+    reply = wired_coach.handle(Turn(text="1", user_id=ann))
+    plan = plans.drafts_of(ann)[0].plan
+    assert plan.customer.segment_size == "large_org" and plan.customer.segment_type == "general"
+    assert plan.customer.employees is None
+    assert reply.data["field"] == "customer.employees"
