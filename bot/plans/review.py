@@ -65,7 +65,12 @@ def render_checklist(checklist: ReviewChecklist, wording: PlanWording) -> str:
     for scope, heading in (("plan", text["plan_heading"]), ("portfolio", text["portfolio_heading"])):
         lines += [f"## {heading}", ""]
         for item in (i for i in checklist.items if i.scope == scope):
-            lines.append(f"- {marks[item.status]} {item.question} ({text[item.status]})")
+            lines.append(
+                "- "
+                + text["item"].format(
+                    mark=marks[item.status], question=item.question, status=text[item.status]
+                )
+            )
             if item.answered_by:
                 labels = wording.join([wording.label(p, language) for p in item.answered_by], language)
                 lines.append(f"  - {text['answered_by'].format(fields=labels)}")

@@ -66,7 +66,9 @@ def test_review_checklist_says_what_the_plan_answers(example, plans, db) -> None
     assert statuses["enough_return"] == "partly"  # profit and cost come from the CRM; no opportunities yet
     assert statuses["profit_and_risk"] == "open"
     text = render_checklist(partial, WORDS)
-    assert text.startswith("# 审核清单:Initech") and "[ ] 对提高利润和控制风险是否有足够的重视?" in text
+    assert (
+        text.startswith("# 审核清单:Initech") and "[ ] 对提高利润和控制风险是否有足够的重视?(未回答)" in text
+    )
     assert "尚缺:客户利润率、最大风险" in text
 
 
