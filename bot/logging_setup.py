@@ -11,8 +11,12 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     if getattr(configure_logging, "_done", False):
         root.setLevel(level)
+        for existing in root.handlers:
+            existing.setLevel(level)
         return
     handler = logging.StreamHandler(sys.stderr)
+    # The handler filters too: some libraries (bm25s) set their own logger to DEBUG when imported.
+    handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level)

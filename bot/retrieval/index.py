@@ -160,6 +160,8 @@ class KnowledgeIndex:
             if removed:
                 self.store.delete(ids=removed)
             if changed:
+                if len(changed) > 20:  # the first run embeds every card: say why the wait
+                    log.info("indexing %d knowledge card pieces (first run or new cards)…", len(changed))
                 self.store.add_texts(
                     texts=[text for _, text in changed.values()],
                     metadatas=[self._card_metadata(card, key) for key, (card, _) in changed.items()],

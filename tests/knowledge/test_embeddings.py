@@ -27,3 +27,31 @@ def test_chinese_and_english_share_one_space():
     )
     assert float(en @ zh) > float(en @ other) + 0.2
     assert abs(float(np.linalg.norm(en)) - 1.0) < 1e-3
+
+
+def test_any_langchain_embeddings_can_be_plugged_in_by_setting(tmp_path):
+    from bot.retrieval.index import KnowledgeIndex
+    from tests.conftest import make_settings
+    from tests.knowledge.custom_embeddings import HashingEmbeddings
+
+    settings = make_settings(tmp_path, KAM_EMBEDDINGS="tests.knowledge.custom_embeddings:HashingEmbeddings")
+    index = KnowledgeIndex(settings)
+    assert isinstance(index.embeddings, HashingEmbeddings)
+    assert index.sync_cards().added > 80
+    default = KnowledgeIndex(make_settings(tmp_path))
+    assert index.collection_name != default.collection_name  # vectors of two models never mix
+    assert index.search("LRAIC marginal cost utilisation", k=3, lang="en")[0].source_id == "true-product-cost"
+
+
+def test_a_bad_embeddings_setting_is_a_clear_error(tmp_path):
+    import pytest
+
+    from bot.retrieval.embeddings import load_embeddings
+
+    for spec, fragment in [
+        ("no-colon", "module:Class"),
+        ("nowhere.module:Thing", "cannot import"),
+        ("json:JSONDecoder", "not a langchain Embeddings"),
+    ]:
+        with pytest.raises(ValueError, match=fragment):
+            load_embeddings(spec)
