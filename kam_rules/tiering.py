@@ -69,6 +69,10 @@ class AccountValue(BaseModel):
         return total if self.potential_value is None else max(total, self.potential_value)
 
 
+VALUE_FIELDS: tuple[str, ...] = tuple(name for name in AccountValue.model_fields if name != "name")
+"""The value columns of an account, in order: what CSVs, CRM imports and plans carry."""
+
+
 class TieredAccount(BaseModel):
     name: str
     tier: Tier

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.cli.common import BadInput, print_json
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
+from kam_rules.tiering import VALUE_FIELDS
 
 T = TypeVar("T")
 
@@ -388,16 +389,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------------
 # tiers
 
-TIER_COLUMNS = (
-    "name",
-    "profit_contribution",
-    "cost_to_serve",
-    "learning_value",
-    "skill_value",
-    "referral_value",
-    "other_intangible_value",
-    "potential_value",
-)
+TIER_COLUMNS = ("name", *VALUE_FIELDS)
 
 
 def run_tiers(args: argparse.Namespace) -> int:

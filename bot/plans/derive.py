@@ -15,18 +15,9 @@ from pydantic import ValidationError
 from bot.plans.model import AccountPlan, RankedOpportunityView, ReviewEventView
 from kam_rules.cadence import review_schedule
 from kam_rules.opportunities import Opportunity, rank
-from kam_rules.tiering import AccountValue, tier_accounts
+from kam_rules.tiering import VALUE_FIELDS, AccountValue, tier_accounts
 
 log = logging.getLogger(__name__)
-VALUE_FIELDS = (
-    "profit_contribution",
-    "cost_to_serve",
-    "learning_value",
-    "skill_value",
-    "referral_value",
-    "other_intangible_value",
-    "potential_value",
-)
 SCHEDULE_MONTHS = 12
 
 

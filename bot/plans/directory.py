@@ -22,17 +22,10 @@ from sqlalchemy import select
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, account_key
 from kam_rules.money import UnreadableNumber, parse_amount
+from kam_rules.tiering import VALUE_FIELDS
 
 PEOPLE_HEADERS = ("slack_id", "name", "email", "manager_slack_id", "team", "is_admin")
-ACCOUNT_VALUE_COLUMNS = (
-    "profit_contribution",
-    "cost_to_serve",
-    "learning_value",
-    "skill_value",
-    "referral_value",
-    "other_intangible_value",
-    "potential_value",
-)
+ACCOUNT_VALUE_COLUMNS = VALUE_FIELDS
 ACCOUNT_HEADERS = ("name", "industry", "owner_slack_id", "crm_id", "team_slack_ids", *ACCOUNT_VALUE_COLUMNS)
 _TRUE = {"1", "true", "yes", "y", "x", "是", "admin"}
 _FALSE = {"", "0", "false", "no", "n", "否"}

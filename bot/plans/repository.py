@@ -31,6 +31,7 @@ from bot.plans.model import (
 )
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, Plan, PlanAnswer, account_key, utcnow
+from kam_rules.tiering import VALUE_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -146,15 +147,7 @@ class PlanRepository:
         prefilled: list[tuple[str, Any]] = [("customer.name", account.name)]
         if account.industry:
             prefilled.append(("customer.industry", account.industry))
-        for column in (
-            "profit_contribution",
-            "cost_to_serve",
-            "learning_value",
-            "skill_value",
-            "referral_value",
-            "other_intangible_value",
-            "potential_value",
-        ):
+        for column in VALUE_FIELDS:
             value = getattr(account, column)
             if value is not None and f"value.{column}" in FIELDS:
                 prefilled.append((f"value.{column}", value))
@@ -378,15 +371,7 @@ class PlanRepository:
         for account in session.scalars(select(Account)):
             value = model.value.model_dump() if account.id == current.id else plans.get(account.id, {})
             merged = {}
-            for column in (
-                "profit_contribution",
-                "cost_to_serve",
-                "learning_value",
-                "skill_value",
-                "referral_value",
-                "other_intangible_value",
-                "potential_value",
-            ):
+            for column in VALUE_FIELDS:
                 planned = value.get(column)
                 merged[column] = planned if planned is not None else getattr(account, column)
             merged["name"] = account.name
