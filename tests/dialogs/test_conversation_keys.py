@@ -1,0 +1,30 @@
+"""A conversation is keyed by who speaks and where: the terminal and Slack threads share one core."""
+
+from __future__ import annotations
+
+from bot.coach.turn import Turn
+
+
+def test_keys_separate_users_channels_and_threads():
+    keys = {
+        Turn(text="", user_id="U1").conversation_key,
+        Turn(text="", user_id="U2").conversation_key,
+        Turn(text="", user_id="U1", channel_id="C1").conversation_key,
+        Turn(text="", user_id="U1", channel_id="C1", thread_id="111.1").conversation_key,
+        Turn(text="", user_id="U1", channel_id="C1", thread_id="222.2").conversation_key,
+    }
+    assert len(keys) == 5
+    # A thread id without a channel cannot be told apart from the user's own conversation.
+    assert Turn(text="", user_id="U1", thread_id="x").conversation_key == "U1"
+
+
+def test_two_threads_hold_two_independent_dialogs(say):
+    first = say("How should I price this deal for ACME?", channel_id="C1", thread_id="1.1")
+    assert first.dialog == "pricing"
+    # Another thread of the same user is a fresh conversation: a question is just answered.
+    other = say("What is the customer value pyramid?", channel_id="C1", thread_id="2.2")
+    assert other.dialog is None and other.intent == "question"
+    assert other.citations[0].id == "customer-value-pyramid"
+    # The first thread still waits for its deal's figures.
+    again = say("status", channel_id="C1", thread_id="1.1")
+    assert again.dialog == "pricing"
