@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 SourceKind = Literal["card", "template", "document"]
 CANDIDATES = 60
+DENSE_CANDIDATES = 150
+MIN_TERM_COVERAGE = 0.5
 
 
 class SearchHit(BaseModel):
@@ -91,8 +93,10 @@ class KnowledgeIndex:
         self.embeddings = embeddings or load_embeddings(settings.embeddings)
         self._lock = threading.RLock()
         self._store: Any = None
+        self._collection: Any = None
         self._docs: list[_Doc] | None = None
         self._lexical: list[_Doc] = []
+        self._by_key: dict[str, _Doc] = {}
         self._bm25: bm25s.BM25 | None = None
         self._cards: dict[str, Card] = {}
 
@@ -124,7 +128,7 @@ class KnowledgeIndex:
                 client = self._client()
                 # Create the collection with our registered embedding function first, so Chroma records it
                 # and never reaches for its default one (a model download) when the collection is reopened.
-                client.get_or_create_collection(
+                self._collection = client.get_or_create_collection(
                     self.collection_name,
                     embedding_function=ChromaLangchainEmbeddingFunction(
                         self.settings.embeddings, self.embeddings
@@ -313,6 +317,7 @@ class KnowledgeIndex:
                     bm25 = bm25s.BM25()
                     bm25.index([doc.tokens for doc in lexical], show_progress=False)
                 self._docs, self._lexical, self._bm25 = docs, lexical, bm25
+                self._by_key = {doc.key: doc for doc in docs}
             return self._docs, self._lexical, self._bm25
 
     def search(self, query: str, k: int = 5, lang: str | None = None) -> list[SearchHit]:
@@ -320,19 +325,22 @@ class KnowledgeIndex:
         docs, lexical, bm25 = self._ensure_lexical()
         if not docs or not query.strip():
             return []
-        by_key = {doc.key: doc for doc in docs}
+        by_key = self._by_key
         n = min(CANDIDATES, len(docs))
 
-        vector = self.embeddings.embed_query(query)
-        dense = self.store.similarity_search_by_vector_with_relevance_scores(vector, k=n)
-        if any(doc.kind == "document" for doc in lexical):
-            # Cards are embedded as several pieces each; query documents apart so they are never crowded out.
-            dense += self.store.similarity_search_by_vector_with_relevance_scores(
-                vector, k=n, filter={"kind": "document"}
-            )
-            dense.sort(key=lambda pair: pair[1])
-        dense_ids = [doc.id for doc, _ in dense if doc.id in by_key]
-        cosine = {doc.id: 1.0 - float(distance) for doc, distance in dense}
+        # Ids and distances only: the pieces' text and metadata are already in memory, and shipping them
+        # back from Chroma cost more than the search itself. One wide query, so ingested documents and
+        # the cards' several pieces each find room among the candidates.
+        _ = self.store
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        found = self._collection.query(
+            query_embeddings=[vector], n_results=min(DENSE_CANDIDATES, len(docs)), include=["distances"]
+        )
+        cosine = {
+            key: 1.0 - float(distance)
+            for key, distance in zip(found["ids"][0], found["distances"][0], strict=True)
+            if key in by_key
+        }
 
         lexical_ids: list[str] = []
         lexical_score: dict[str, float] = {}
@@ -348,13 +356,25 @@ class KnowledgeIndex:
                     lexical_score[doc.key] = float(score)
                     coverage[doc.key] = len(distinct & set(doc.tokens)) / len(distinct)
 
+        # Words found what the nearest-neighbour search missed: measure those pieces' similarity too, so the
+        # dense ranking and the shown score cover every candidate.
+        unmeasured = [key for key in lexical_ids if key not in cosine]
+        if unmeasured:
+            stored = self._collection.get(ids=unmeasured, include=["embeddings"])
+            for key, embedding in zip(stored["ids"], stored["embeddings"], strict=True):
+                cosine[key] = float(np.dot(np.asarray(embedding, dtype=np.float32), vector))
+        dense_ids = sorted(cosine, key=lambda key: -cosine[key])
+
         # Fuse at the level of sources: a card embedded as five pieces must not outvote a card matched once.
         def by_source(keys: list[str]) -> list[str]:
             return list(dict.fromkeys(by_key[key].source_id for key in keys))
 
         # A third ranking, by the share of the query's words a source holds, lets an exact match on rare
         # words (a product name in a user's own playbook) win where the sentence embedding is blind to it.
-        coverage_ids = sorted(lexical_ids, key=lambda key: -coverage[key])
+        # Only sources holding at least half of the words take part: one shared word is no evidence.
+        coverage_ids = sorted(
+            (key for key in lexical_ids if coverage[key] >= MIN_TERM_COVERAGE), key=lambda key: -coverage[key]
+        )
         fused = reciprocal_rank_fusion(
             [by_source(dense_ids), by_source(lexical_ids), by_source(coverage_ids)]
         )
