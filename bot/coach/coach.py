@@ -114,12 +114,35 @@ class Coach:
                 return kind
         return None
 
+    def _switch_target(self, text: str, state: DialogState) -> str | None:
+        """Another dialog asked for by its own words ("start a plan for ACME" while pricing a deal).
+
+        Only keyword phrases count: an answer inside a dialog ("cross-sell, 600k") must never switch.
+        """
+        for intent in self.intents.keyword_hits(text):
+            kind = self._dialog_for_intent.get(intent)
+            if kind is not None and kind != state.kind:
+                return kind
+        return None
+
+    def _switch(self, turn: Turn, state: DialogState, target: str, language: Language) -> Reply:
+        # The open dialog is closed, not lost: plan drafts live in their own tables and resume by name;
+        # a half-priced deal is short to start again.
+        outcome = self.dialogs[target].start(turn, self._context(language))
+        reply = self._persist(turn.conversation_key, outcome)
+        closed = self.phrases.dialog_name(state.kind, language)
+        note = self.phrases.get("switched_dialog", language, closed=closed)
+        return reply.model_copy(update={"text": f"{note}\n\n{reply.text}"})
+
     def handle(self, turn: Turn) -> Reply:
         """One turn of a conversation: continue the open dialog, or start one, or answer."""
         key = turn.conversation_key
         state = self.open_dialog(turn)
         if state is not None and state.kind in self.dialogs:
             language = self.language_of(turn.text, fallback=state.language)
+            target = self._switch_target(turn.text, state)
+            if target is not None:
+                return self._switch(turn, state, target, language)
             outcome = self.dialogs[state.kind].handle(turn, state, self._context(language))
             return self._persist(key, outcome)
         language = self.language_of(turn.text)

@@ -33,5 +33,8 @@ class Phrases:
     def action_command(self, action: str, language: Language) -> str:
         return self.data["action_commands"][action][language]
 
+    def dialog_name(self, kind: str, language: Language) -> str:
+        return self.data.get("dialogs", {}).get(kind, {}).get(language, kind)
+
     def known_action(self, action: str) -> bool:
         return action in self.data["actions"]

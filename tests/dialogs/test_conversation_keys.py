@@ -28,3 +28,17 @@ def test_two_threads_hold_two_independent_dialogs(say):
     # The first thread still waits for its deal's figures.
     again = say("status", channel_id="C1", thread_id="1.1")
     assert again.dialog == "pricing"
+
+
+def test_asking_for_another_dialog_switches_to_it(say):
+    assert say("How should I price this deal for ACME?").dialog == "pricing"
+    reply = say("start a plan for Globex")
+    assert reply.dialog == "plan"
+    assert "closed the deal pricing" in reply.text
+    assert "Globex" in reply.text
+    # A plan answer that mentions prices does not switch back.
+    assert say("Telecom").dialog == "plan"
+    zh = say("这个单子怎么报价", user="u2")
+    assert zh.dialog == "pricing"
+    switched = say("给华为做个客户计划", user="u2")
+    assert switched.dialog == "plan" and "已关闭报价对话" in switched.text
