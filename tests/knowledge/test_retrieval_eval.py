@@ -69,3 +69,29 @@ def test_off_topic_questions_get_the_polite_refusal(coach, item):
 def test_on_topic_questions_are_not_refused(coach):
     refused = [item["q"] for item in EVAL if coach.ask(item["q"]).intent == "other"]
     assert len(refused) <= len(EVAL) // 20, refused
+
+
+HOLDOUT = yaml.safe_load((DATA / "retrieval_holdout.yaml").read_text(encoding="utf-8"))
+OFF_TOPIC_HOLDOUT = yaml.safe_load((DATA / "offtopic_holdout.yaml").read_text(encoding="utf-8"))
+
+
+def test_held_out_questions(coach, capsys):
+    """A second set, written later and never used to tune cards or thresholds: how well it generalises."""
+    hits = sum(
+        any(
+            set(h.seed_chunks) & set(item["chunks"])
+            for h in coach.index.search(item["q"], k=3, lang=item["lang"])
+        )
+        for item in HOLDOUT
+    )
+    refused = [item["q"] for item in HOLDOUT if coach.ask(item["q"]).intent == "other"]
+    accepted = [item["q"] for item in OFF_TOPIC_HOLDOUT if coach.ask(item["q"]).intent != "other"]
+    with capsys.disabled():
+        print(
+            f"\nheld-out hit@3 = {hits / len(HOLDOUT):.3f} over {len(HOLDOUT)} questions; "
+            f"on-topic refused {len(refused)}/{len(HOLDOUT)}; "
+            f"off-topic answered {len(accepted)}/{len(OFF_TOPIC_HOLDOUT)} {accepted}"
+        )
+    assert hits / len(HOLDOUT) >= 0.9
+    assert len(refused) <= len(HOLDOUT) // 20
+    assert len(accepted) <= len(OFF_TOPIC_HOLDOUT) // 10
