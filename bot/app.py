@@ -24,7 +24,11 @@ DIALOGS: tuple[tuple[str, str, str], ...] = (
 
 
 def build_index(settings: Settings | None = None) -> KnowledgeIndex:
-    index = KnowledgeIndex(settings or get_settings())
+    from bot.retrieval.tokenize import use_cache_dir
+
+    settings = settings or get_settings()
+    use_cache_dir(settings.data_dir)
+    index = KnowledgeIndex(settings)
     index.sync_cards()
     return index
 

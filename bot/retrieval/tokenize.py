@@ -3,13 +3,35 @@ split on spaces, which leaves a Chinese sentence as one token)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
+from pathlib import Path
 
 import jieba
 
 jieba.setLogLevel(logging.WARNING)
+
+
+def use_cache_dir(path: Path) -> None:
+    """Keep jieba's dictionary cache in ``path`` (it writes to the system temp folder by default, and
+    contracts section 7 keeps every cache in KAM_DATA_DIR). No effect once the dictionary is loaded."""
+    if jieba.dt.initialized:
+        return
+    # If the folder cannot be made, jieba fails to write its cache, logs it and carries on: nothing
+    # is written anywhere else.
+    with contextlib.suppress(OSError):
+        path.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(path)
+
+
+def _ensure_cache_dir() -> None:
+    if jieba.dt.tmp_dir is None and not jieba.dt.initialized:
+        from bot.settings import get_settings
+
+        use_cache_dir(get_settings().data_dir)
+
 
 _WORD = re.compile(r"[0-9a-z]+(?:[.'][0-9a-z]+)*|[\u4e00-\u9fff]+", re.IGNORECASE)
 _lock = threading.Lock()
@@ -31,6 +53,7 @@ def tokenize(text: str) -> list[str]:
         piece = match.group(0)
         if piece[0] >= "\u4e00":
             with _lock:  # jieba's lazy dictionary load is not thread-safe
+                _ensure_cache_dir()
                 words = jieba.lcut(piece)
             tokens.extend(w for w in words if w not in STOPWORDS)
         elif piece not in STOPWORDS:
