@@ -13,11 +13,16 @@ class BadInput(Exception):
     """Input the user can fix: printed as one line on stderr, exit status 2."""
 
 
+def error_text(error: Any) -> str:
+    """What is wrong, from one of pydantic's errors, without its "Value error, " prefix."""
+    return str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+
+
 def validation_message(error: ValidationError) -> str:
     """One line naming the field and what is wrong with it."""
     first = error.errors()[0]
     field = ".".join(str(part) for part in first.get("loc", ())) or "input"
-    return f"{field}: {first.get('msg', 'invalid value')}"
+    return f"{field}: {error_text(first)}"
 
 
 def print_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:

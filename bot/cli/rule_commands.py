@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bot.cli.common import BadInput, print_json
+from bot.cli.common import BadInput, error_text, print_json
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 from kam_rules.tiering import VALUE_FIELDS
 
@@ -50,18 +50,13 @@ def _read(option: str, text: str | None, parser: Callable[[str], float]) -> floa
         raise BadInput(f"{option}: {unreadable}") from None
 
 
-def _error_text(error: dict[str, Any]) -> str:
-    message = str(error.get("msg", "invalid value"))
-    return message.removeprefix("Value error, ")
-
-
 def _validation_to_bad_input(error: ValidationError, names: dict[str, str], where: str = "") -> BadInput:
     """One line naming the option (or column) the first error is about."""
     first = error.errors()[0]
     loc = ".".join(str(part) for part in first.get("loc", ()))
     name = names.get(loc) or names.get(loc.split(".")[0]) or loc or names.get("") or "input"
     prefix = f"{where}, column {name}" if where and loc else (where or name)
-    return BadInput(f"{prefix}: {_error_text(first)}")
+    return BadInput(f"{prefix}: {error_text(first)}")
 
 
 def _build(model: Callable[..., T], names: dict[str, str], where: str = "", **data: Any) -> T:

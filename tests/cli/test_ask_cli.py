@@ -89,3 +89,9 @@ def test_text_output_cites_sources_with_seed_chunks(run_cli):
     result = run_cli("ask", "How should I price this deal?")
     assert result.returncode == 0
     assert "Sources:" in result.stdout and "[pricing-decision-tree] (seed chunks 16, 17)" in result.stdout
+
+
+def test_bad_input_message_has_no_pydantic_prefix(run_cli):
+    result = run_cli("ask", "--json", "   ")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "kam-coach: question: must not be empty"
