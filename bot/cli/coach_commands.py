@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.cli.common import BadInput, print_json
+from bot.cli.common import BadInput, error_text, print_json
 
 
 class AskRequest(BaseModel):
@@ -40,15 +40,22 @@ def ask_payload(reply: Any) -> dict[str, Any]:
 
 
 def _read_batch(source: str) -> list[str]:
-    if source == "-":
-        return [line.strip() for line in sys.stdin if line.strip()]
-    path = Path(source)
+    """The questions of a batch, one a line (blank lines skipped), each checked like a single question."""
     try:
-        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise BadInput(f"--batch: file not found: {source}") from None
     except (OSError, UnicodeDecodeError) as bad:
         raise BadInput(f"--batch: cannot read {source} as UTF-8 text ({bad.__class__.__name__})") from None
+    questions = []
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(AskRequest(question=line).question)
+        except ValidationError as invalid:
+            raise BadInput(f"--batch line {number}: {error_text(invalid.errors()[0])}") from None
+    return questions
 
 
 def run_ask(args: argparse.Namespace) -> int:

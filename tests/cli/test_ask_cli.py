@@ -95,3 +95,31 @@ def test_bad_input_message_has_no_pydantic_prefix(run_cli):
     result = run_cli("ask", "--json", "   ")
     assert result.returncode == 2
     assert result.stderr.strip() == "kam-coach: question: must not be empty"
+
+
+def test_batch_file_with_an_excel_bom_reads_the_first_question_cleanly(tmp_path):
+    from bot.cli.coach_commands import _read_batch
+
+    batch = tmp_path / "questions.txt"
+    batch.write_bytes("How do I tier accounts?\n\n  客户分层怎么做  \n".encode("utf-8-sig"))
+    assert _read_batch(str(batch)) == ["How do I tier accounts?", "客户分层怎么做"]
+
+
+def test_batch_line_that_is_not_utf8_is_bad_input_naming_the_line(shared_data_dir):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO, cli_env
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--json", "--batch", "-"],
+        input=b"What is LRAIC?\n\n\xff\xfe broken\n",
+        capture_output=True,
+        cwd=REPO,
+        env=cli_env(shared_data_dir),
+        timeout=120,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stdout == b""
+    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kam-coach: --batch line 3:"), lines
