@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "bot.cli.plan_commands",
 )
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 log = logging.getLogger("kam_coach")
 
 
@@ -35,7 +37,12 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kam-coach", description="KAM Coach: key account management coaching.")
-    parser.add_argument("--log-level", help="override KAM_LOG_LEVEL for this run")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        help="override KAM_LOG_LEVEL for this run (" + ", ".join(LOG_LEVELS) + ")",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:

@@ -1,0 +1,39 @@
+"""Options every command shares, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO, cli_env
+
+CADENCE = ("cadence", "--tier", "key", "--start", "2027-01-04", "--json")
+
+
+def _run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=cli_env(tmp_path / "data"),
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("level", ["debug", "Warning", "ERROR"])
+def test_log_level_is_read_in_any_case(tmp_path, level):
+    result = _run(tmp_path, "--log-level", level, *CADENCE)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tier"] == "key"
+
+
+def test_unknown_log_level_is_bad_input(tmp_path):
+    result = _run(tmp_path, "--log-level", "chatty", *CADENCE)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--log-level" in lines[0], result.stderr
