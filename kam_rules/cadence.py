@@ -21,7 +21,7 @@ import calendar
 from datetime import date, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, validate_call
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, validate_call
 
 from kam_rules.rationale import Language, pick, with_citation
 
@@ -69,6 +69,20 @@ class ScheduleInput(BaseModel):
     start: date = Field(description="the day the planning cycle starts")
     months: int = Field(12, ge=0, le=MAX_MONTHS, description="how many months ahead to schedule")
     language: Language = "en"
+
+    @field_validator("months")
+    @classmethod
+    def _fits_the_calendar(cls, months: int, info: ValidationInfo) -> int:
+        start = info.data.get("start")
+        if start is not None:
+            try:
+                # the latest an event can fall: the end, or plan_due, moved past a weekend
+                next_weekday(max(add_months(start, months), start + timedelta(weeks=PLAN_DUE_WEEKS)))
+            except (ValueError, OverflowError):
+                raise ValueError(
+                    f"from {start.isoformat()} the schedule would run past {date.max.isoformat()}"
+                ) from None
+        return months
 
 
 class ReviewSchedule(BaseModel):

@@ -66,10 +66,12 @@ def derive(
         ]
     schedule = None
     if tier is not None and plan.review.start_date is not None:
-        schedule = [
-            ReviewEventView(date=event.date, kind=event.kind)
-            for event in review_schedule(tier=tier, start=plan.review.start_date, months=SCHEDULE_MONTHS)
-        ]
+        try:
+            events = review_schedule(tier=tier, start=plan.review.start_date, months=SCHEDULE_MONTHS)
+        except ValidationError as invalid:  # a start date so far ahead the calendar ends first
+            log.warning("no review schedule from %s: %s", plan.review.start_date, invalid.errors()[0]["msg"])
+        else:
+            schedule = [ReviewEventView(date=event.date, kind=event.kind) for event in events]
     return plan.model_copy(
         update={
             "value": plan.value.model_copy(update={"tier": tier, "total_value": total}),

@@ -118,3 +118,21 @@ def test_completeness_per_section_and_overall() -> None:
     for spec in CATALOGUE:
         full = with_skipped(full, spec.path) if not spec.required else full
     assert completeness(full).filled == 0
+
+
+def test_derive_leaves_the_schedule_out_when_the_start_date_is_too_far_ahead() -> None:
+    from datetime import date
+
+    from bot.plans.derive import derive
+
+    plan = with_value(AccountPlan(), "value.profit_contribution", 100.0)
+    plan = with_value(plan, "review.start_date", date(9999, 11, 1))
+    derived = derive(plan, "ACME", [{"name": "ACME", "profit_contribution": 100.0}])
+    assert derived.value.tier == "key"
+    assert derived.review.schedule is None
+    in_range = derive(
+        with_value(plan, "review.start_date", date(2027, 1, 4)),
+        "ACME",
+        [{"name": "ACME", "profit_contribution": 100.0}],
+    )
+    assert in_range.review.schedule

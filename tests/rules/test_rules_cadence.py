@@ -139,3 +139,11 @@ def test_schedule_invariants(tier: str, start: date, months: int) -> None:
         assert event.date.weekday() < 5
         assert event.date > start
         assert event.date <= next_weekday(end) if end.weekday() >= 5 else event.date <= end
+
+
+@pytest.mark.parametrize(("start", "months"), [(date(9999, 6, 1), 12), (date(9999, 12, 1), 0)])
+def test_a_schedule_past_the_end_of_the_calendar_is_invalid_input(start: date, months: int) -> None:
+    # It raised a bare ValueError ("year 10000 is out of range"), which the CLI reported as exit 1.
+    with pytest.raises(ValidationError, match="9999-12-31"):
+        review_schedule(tier="key", start=start, months=months)
+    assert review_schedule(tier="key", start=date(9998, 9, 1), months=12)[-1].date == date(9999, 9, 1)

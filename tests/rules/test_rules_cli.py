@@ -231,6 +231,7 @@ def test_cadence() -> None:
     assert len(payload["events"]) == 8
     assert "--start" in bad("cadence", "--tier", "key", "--start", "next tuesday")
     assert "--tier" in bad("cadence", "--tier", "gold", "--start", "2027-01-04")
+    assert "9999-12-31" in bad("cadence", "--tier", "key", "--start", "9999-06-01", "--json")
 
 
 def test_coverage_funnel() -> None:
