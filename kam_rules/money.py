@@ -174,7 +174,10 @@ def parse_amount(text: str | float | int | Decimal) -> float:
         value = _read_decimal(stripped, what)
     except UnreadableNumber as unreadable:
         raise UnreadableNumber(original, what, unreadable.hint) from None
-    return float(-value if sign == "-" else value)
+    number = float(-value if sign == "-" else value)
+    if not math.isfinite(number):  # hundreds of digits: beyond what a float holds
+        raise UnreadableNumber(original, what, "it is too large")
+    return number
 
 
 def parse_number(text: str | float | int | Decimal) -> float:

@@ -73,6 +73,8 @@ def test_parse_amount(text: str, expected: float) -> None:
         ("五成", None),
         ("1.2.3", None),
         ("12万abc", None),
+        ("1" + "0" * 400, "too large"),
+        ("-" + "9" * 331 + "亿", "too large"),
     ],
 )
 def test_parse_amount_errors_name_the_text(text: str, hint: str | None) -> None:
