@@ -145,8 +145,8 @@ def read_csv(
     """Rows of a CSV file as (where, {column: cell}), ``where`` naming the file and line.
 
     Headers are matched case-insensitively (spaces and hyphens read as underscores); blank lines and
-    lines starting with ``#`` are skipped; a missing required column or a row with more cells than
-    headers is bad input.
+    lines starting with ``#`` are skipped; a missing required column, a column named twice or a row with
+    more cells than headers is bad input.
     """
     name = "standard input" if path == "-" else path
     reader = csv.reader(io.StringIO(_open_text(path), newline=""))
@@ -158,6 +158,9 @@ def read_csv(
             continue
         if headers is None:
             headers = [_normalise_header(cell) for cell in row]
+            repeated = sorted({header for header in headers if header and headers.count(header) > 1})
+            if repeated:
+                raise BadInput(f"{name}: column {', '.join(repeated)} appears more than once in the headers")
             missing = [column for column in required if column not in headers]
             if missing:
                 expected = ",".join([*required, *optional])

@@ -195,6 +195,13 @@ def test_csv_bad_kind_and_missing_column(tmp_path: Path) -> None:
     assert "missing column success_probability" in bad("prioritise", str(path))
 
 
+def test_csv_column_named_twice_is_bad_input(tmp_path: Path) -> None:
+    # "Name" and "name" are one column: the second silently replaced the first.
+    path = tmp_path / "accounts.csv"
+    path.write_text("Name,profit_contribution,name\nACME,100,Globex\n", encoding="utf-8")
+    assert "column name appears more than once" in bad("tiers", str(path), "--json")
+
+
 def test_missing_file() -> None:
     assert "no such file" in bad("tiers", "does-not-exist.csv", "--json")
 
