@@ -364,9 +364,13 @@ class PlanRepository:
     ) -> list[dict[str, Any]]:
         """Each account's value for tiering: its open (else latest) plan's value section, else the CRM's."""
         plans: dict[int, dict[str, Any]] = {}
-        for plan in session.scalars(select(Plan).order_by(Plan.updated_at)):
-            if plan.status != "approved" or plan.account_id not in plans:
+        has_open_plan: set[int] = set()
+        for plan in session.scalars(select(Plan).order_by(Plan.updated_at, Plan.id)):  # oldest first
+            is_open = plan.status != "approved"
+            if is_open or plan.account_id not in has_open_plan:  # an open plan, else the latest approved
                 plans[plan.account_id] = (plan.data or {}).get("value") or {}
+                if is_open:
+                    has_open_plan.add(plan.account_id)
         rows = []
         for account in session.scalars(select(Account)):
             value = model.value.model_dump() if account.id == current.id else plans.get(account.id, {})

@@ -85,3 +85,18 @@ def test_only_managers_and_admins_approve(plans, acme) -> None:
     # an approved plan is history: the next start opens a new draft
     reopened = plans.open_for_edit("UOWNER", "ACME")
     assert reopened.created and reopened.plan.id != acme.id
+
+
+def test_tiering_reads_an_accounts_latest_approved_plan(db, plans) -> None:
+    # ACME has two approved plans and no open one: its value is the newer plan's (it was the oldest's).
+    import_people(db, PEOPLE)
+    import_accounts(db, "name,owner_slack_id\nACME,UOWNER\nGlobex,UOWNER\n")
+    for profit in (100.0, 1000.0):
+        plan = plans.open_for_edit("UOWNER", "ACME").plan
+        plans.apply(plan.id, "UOWNER", "value.profit_contribution", "answer", value=profit)
+        plans.set_status(plan.id, "UOWNER", "in_review")
+        approved, _ = plans.set_status(plan.id, "UMGR", "approved")
+        assert approved is not None and approved.status == "approved"
+    globex = plans.open_for_edit("UOWNER", "Globex").plan
+    globex = plans.apply(globex.id, "UOWNER", "value.profit_contribution", "answer", value=500.0)
+    assert globex.plan.value.tier == "important"  # behind ACME's 1,000 (it was key, ahead of the old 100)
