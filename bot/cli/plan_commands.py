@@ -36,8 +36,9 @@ def _language(args: argparse.Namespace, settings) -> str:
     return args.lang or settings.default_language
 
 
-def _plan_for(repo, user: str, account: str):
-    result = repo.latest_for_account(user, account)
+def _plan_for(repo, user: str, account: str, action: str = "view"):
+    """The account's plan if ``user`` may ``action`` it; None (said on stderr) when refused."""
+    result = repo.latest_for_account(user, account, action)
     if result.plan is not None:
         return result.plan
     reason = result.decision.reason
@@ -117,9 +118,9 @@ def run_review(args: argparse.Namespace) -> int:
 
     settings, db, repo, wording = _services()
     try:
-        record = repo.latest_for_account(args.user, args.account, action="review").plan
+        record = _plan_for(repo, args.user, args.account, action="review")
         if record is None:
-            return 0 if _plan_for(repo, args.user, args.account) else 1
+            return 1
         checklist = review_plan(record.plan, record.account_name, wording, _language(args, settings))
         if args.json:
             print_json(checklist)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
 from bot.plans.directory import ImportProblem, import_accounts, import_people
 from bot.plans.render import PlanRenderer
 from bot.plans.review import render_checklist, review_plan
 from bot.plans.wording import PlanWording
 from bot.settings import _shipped_dir
+from bot.store.models import AccessLog
 from tests.conftest import cli_env
 from tests.plans.example_plan import OWNER, REPO, draft_example
 
@@ -110,6 +112,14 @@ def test_cli_commands(tmp_path, database_url, db) -> None:
     assert refused.stdout == ""
     review = cli("plan", "review", "ACME Bank", "--json", "--user", OWNER)
     assert review.returncode == 0 and len(json.loads(review.stdout)["items"]) == 11
+    refused = cli("plan", "review", "ACME Bank", "--json", "--user", "U0AM03")
+    assert refused.returncode == 1 and "may not see the plan for ACME Bank" in refused.stderr
+    assert refused.stdout == ""
+    with db.session() as session:  # one attempt, one access_log row (it was checked twice)
+        attempts = session.scalars(
+            select(AccessLog).where(AccessLog.user_id == "U0AM03").order_by(AccessLog.id)
+        ).all()
+        assert [(a.action, a.allowed) for a in attempts] == [("view", False), ("review", False)]
     bad = tmp_path / "bad.csv"
     bad.write_text("slack_id,name,is_admin\nU1,Ann,maybe\n", encoding="utf-8")
     failed = cli("people", "import", str(bad))
