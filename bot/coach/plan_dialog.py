@@ -23,7 +23,16 @@ from bot.coach.dialog import DialogContext, DialogOutcome, DialogState
 from bot.coach.reply import Citation, Language, Reply
 from bot.coach.turn import Turn
 from bot.plans.cards import load_card
-from bot.plans.model import CATALOGUE, FIELDS, FieldSpec, completeness, get_value, next_unsettled, with_value
+from bot.plans.model import (
+    CATALOGUE,
+    FIELDS,
+    FieldSpec,
+    completeness,
+    get_value,
+    next_unsettled,
+    previous_field,
+    with_value,
+)
 from bot.plans.parsing import Unreadable, parse_rows, parse_scalar
 from bot.plans.repository import OpenResult, PlanRecord, PlanRepository
 from bot.plans.wording import PlanWording
@@ -383,14 +392,13 @@ class PlanDialog:
     def _back(
         self, repo: PlanRepository, record: PlanRecord, language: Language, state: DialogState
     ) -> DialogOutcome:
-        current = FIELDS.get(record.current_field) if record.current_field else None
-        index = current.index if current else len(CATALOGUE)
-        if index == 0:
+        # a pointer no longer in the catalogue counts as past the end, like "every question answered"
+        target = previous_field(record.current_field if record.current_field in FIELDS else None)
+        if target is None:
             message = self.words.phrase("back_at_start", language)
             return self._out(
                 self._join(message, self._ask_current(record, language)), language, state, record
             )
-        target = CATALOGUE[index - 1]
         repo.set_current_field(record.id, target.path)
         updated = repo.load(record.id)
         message = self.words.phrase("back_to", language, label=self.words.label(target.path, language))

@@ -43,6 +43,7 @@ from bot.coach.dialog_kit import (
     Wording,
     cite_cards,
     fmt_amount,
+    looks_like_number,
     normalise_command,
     prompts_dir_of,
     turn_language,
@@ -203,23 +204,13 @@ class Vocabulary:
             return ""
         if any(part in lowered for part in self.not_label_parts):
             return ""
-        if self.pattern.fullmatch(label) or _looks_like_number(label):
+        if self.pattern.fullmatch(label) or looks_like_number(label):
             return ""
         return label[:200]
 
 
 def _alias_key(alias: str) -> str:
     return re.sub(r"\s+", "", alias.lower())
-
-
-def _looks_like_number(text: str) -> bool:
-    for parser in (parse_amount, parse_share):
-        try:
-            parser(text)
-        except (UnreadableNumber, TypeError):
-            continue
-        return True
-    return False
 
 
 def read_value(spec: FieldSpec, raw: str, commands: Commands, *, search: bool = False) -> Any:

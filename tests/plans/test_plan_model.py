@@ -136,3 +136,11 @@ def test_derive_leaves_the_schedule_out_when_the_start_date_is_too_far_ahead() -
         [{"name": "ACME", "profit_contribution": 100.0}],
     )
     assert in_range.review.schedule
+
+
+def test_previous_field_is_what_back_goes_to() -> None:
+    from bot.plans.model import previous_field
+
+    assert previous_field(CATALOGUE[0].path) is None  # "back" at the first question stays there
+    assert previous_field(CATALOGUE[3].path) == CATALOGUE[2]
+    assert previous_field(None) == CATALOGUE[-1]  # every question answered: back to the last one
