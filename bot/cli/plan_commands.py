@@ -63,7 +63,12 @@ def run_show(args: argparse.Namespace) -> int:
         else:
             text = PlanRenderer(wording).markdown(record, _language(args, settings), repo.people_names())
             if args.output:
-                Path(args.output).write_text(text, encoding="utf-8")
+                try:
+                    Path(args.output).write_text(text, encoding="utf-8")
+                except OSError as failure:
+                    raise BadInput(
+                        f"--output: cannot write {args.output} ({failure.strerror or failure})"
+                    ) from None
             else:
                 sys.stdout.write(text)
         return 0

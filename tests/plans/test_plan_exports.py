@@ -107,6 +107,11 @@ def test_cli_commands(tmp_path, database_url, db) -> None:
         return  # the rest does not depend on the database; spare the suite a few process starts
     markdown = cli("plan", "show", "ACME Bank", "--user", OWNER, "--lang", "zh")
     assert markdown.returncode == 0 and markdown.stdout.startswith("# 客户计划:ACME Bank")
+    unwritable = cli(
+        "plan", "show", "ACME Bank", "--user", OWNER, "-o", str(tmp_path / "no-such-dir" / "p.md")
+    )
+    assert unwritable.returncode == 2 and unwritable.stdout == ""  # it was exit 1 with a traceback
+    assert unwritable.stderr.strip().splitlines()[-1].startswith("kam-coach: --output: cannot write")
     refused = cli("plan", "show", "ACME Bank", "--user", "U0AM03")
     assert refused.returncode == 1 and "may not see the plan for ACME Bank" in refused.stderr
     assert refused.stdout == ""
