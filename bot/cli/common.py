@@ -26,6 +26,14 @@ def validation_message(error: ValidationError) -> str:
 
 
 def print_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
+    """One JSON object, one line, in UTF-8 whatever the terminal's encoding (contracts: --json output)."""
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    line = json.dumps(data, ensure_ascii=False) + "\n"
     sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stand-in for stdout
+        sys.stdout.write(line)
+        sys.stdout.flush()
+        return
+    buffer.write(line.encode("utf-8"))
+    buffer.flush()

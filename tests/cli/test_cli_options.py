@@ -37,3 +37,16 @@ def test_unknown_log_level_is_bad_input(tmp_path):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "--log-level" in lines[0], result.stderr
+
+
+def test_json_is_utf8_whatever_the_terminal_encoding(tmp_path):
+    # With an ASCII (or cp1252) stdout, Chinese in --json output raised UnicodeEncodeError: exit 1.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *CADENCE, "--lang", "zh"],
+        capture_output=True,
+        cwd=REPO,
+        env=cli_env(tmp_path / "data", PYTHONIOENCODING="ascii"),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "关键客户" in json.loads(result.stdout.decode("utf-8"))["rationale"]
