@@ -99,20 +99,7 @@ def run_list(args: argparse.Namespace) -> int:
                 }
             )
             return 0
-        if not plans:
-            sys.stdout.write(wording.phrase("no_plans", language) + "\n")
-            return 0
-        sys.stdout.write(wording.phrase("plans_heading", language) + "\n")
-        for p in plans:
-            line = wording.phrase(
-                "plans_line",
-                language,
-                account=p.account_name,
-                status=wording.named("statuses", p.status, language),
-                percent=p.completeness.percent(),
-                updated=p.updated_at.date().isoformat(),
-            )
-            sys.stdout.write(line + "\n")
+        sys.stdout.write(wording.plans_list(plans, language) + "\n")
         return 0
     finally:
         db.dispose()

@@ -648,22 +648,7 @@ class PlanDialog:
     ) -> DialogOutcome:
         words = self.words
         plans = repo.drafts_of(turn.user_id)
-        if not plans:
-            body = words.phrase("no_plans", language)
-        else:
-            lines = [words.phrase("plans_heading", language)]
-            for plan in plans:
-                lines.append(
-                    words.phrase(
-                        "plans_line",
-                        language,
-                        account=plan.account_name,
-                        status=words.named("statuses", plan.status, language),
-                        percent=plan.completeness.percent(),
-                        updated=plan.updated_at.date().isoformat(),
-                    )
-                )
-            body = "\n".join(lines)
+        body = words.plans_list(plans, language)
         data = {
             "plans": [
                 {

@@ -67,6 +67,24 @@ class PlanWording:
     def join(self, items: list[str], language: Language) -> str:
         return self.phrase("list_join", language).join(items)
 
+    def plans_list(self, plans: list[Any], language: Language) -> str:
+        """Plans (``PlanRecord``s) one a line with status and completeness, for chat and the CLI."""
+        if not plans:
+            return self.phrase("no_plans", language)
+        lines = [self.phrase("plans_heading", language)]
+        for plan in plans:
+            lines.append(
+                self.phrase(
+                    "plans_line",
+                    language,
+                    account=plan.account_name,
+                    status=self.named("statuses", plan.status, language),
+                    percent=plan.completeness.percent(),
+                    updated=plan.updated_at.date().isoformat(),
+                )
+            )
+        return "\n".join(lines)
+
     # ---------- commands and patterns ----------
     def command_words(self, command: str) -> list[str]:
         entry = self.data["commands"][command]

@@ -105,6 +105,8 @@ def test_cli_commands(tmp_path, database_url, db) -> None:
     assert [p["account"] for p in json.loads(listed.stdout)["plans"]] == ["ACME Bank"]
     if "postgresql" in database_url:
         return  # the rest does not depend on the database; spare the suite a few process starts
+    listed = cli("plan", "list", "--user", "U0HEAD")
+    assert listed.returncode == 0 and "- ACME Bank: draft, 100% complete" in listed.stdout, listed.stdout
     markdown = cli("plan", "show", "ACME Bank", "--user", OWNER, "--lang", "zh")
     assert markdown.returncode == 0 and markdown.stdout.startswith("# 客户计划:ACME Bank")
     unwritable = cli(
