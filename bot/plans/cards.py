@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from bot.retrieval.cards import parse_card
 
 
 @dataclass(frozen=True)
@@ -20,21 +20,12 @@ class CardRef:
 
 @lru_cache(maxsize=256)
 def load_card(knowledge_dir: Path, card_id: str, language: str) -> CardRef | None:
+    """The card in ``language`` (else in English, else in Chinese), read as the index reads it."""
     for lang in (language, "en", "zh"):
         path = Path(knowledge_dir) / lang / f"{card_id}.md"
-        if not path.is_file():
-            continue
-        text = path.read_text(encoding="utf-8")
-        meta: dict = {}
-        body = text
-        if text.startswith("---"):
-            _, front, body = text.split("---", 2)
-            meta = yaml.safe_load(front) or {}
-        paragraphs = [p.strip() for p in body.strip().split("\n\n") if p.strip()]
-        return CardRef(
-            id=str(meta.get("id", card_id)),
-            title=str(meta.get("title", card_id)),
-            seed_chunks=tuple(int(n) for n in meta.get("seed_chunks", []) or []),
-            summary=paragraphs[0] if paragraphs else "",
-        )
+        if path.is_file():
+            card = parse_card(path)
+            return CardRef(
+                id=card.id, title=card.title, seed_chunks=tuple(card.seed_chunks), summary=card.summary
+            )
     return None

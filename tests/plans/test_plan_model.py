@@ -144,3 +144,20 @@ def test_previous_field_is_what_back_goes_to() -> None:
     assert previous_field(CATALOGUE[0].path) is None  # "back" at the first question stays there
     assert previous_field(CATALOGUE[3].path) == CATALOGUE[2]
     assert previous_field(None) == CATALOGUE[-1]  # every question answered: back to the last one
+
+
+def test_why_cards_are_read_as_the_index_reads_them() -> None:
+    from bot.plans.cards import load_card
+    from bot.retrieval.cards import load_cards
+
+    cards = {card.key: card for card in load_cards(KNOWLEDGE)}
+    for path in FIELDS:
+        card_id = WORDS.field(path).get("why")
+        for language in ("en", "zh"):
+            ref = load_card(KNOWLEDGE, card_id, language)
+            card = cards[f"{card_id}@{language}"]
+            assert (ref.title, list(ref.seed_chunks), ref.summary) == (
+                card.title,
+                card.seed_chunks,
+                card.summary,
+            )
