@@ -153,8 +153,14 @@ def import_accounts(db: Database, source: Path | str) -> ImportResult:
             account = None
             if crm_id:
                 account = session.scalar(select(Account).where(Account.crm_id == crm_id))
+            named = session.scalar(select(Account).where(Account.name_key == key))
+            if account is not None and named is not None and named.id != account.id:
+                raise ImportProblem(
+                    f"line {line}: name: crm_id {crm_id} would be renamed to {name!r}, "
+                    f"the name of another account (crm_id {named.crm_id or 'none'})"
+                )
             if account is None:
-                account = session.scalar(select(Account).where(Account.name_key == key))
+                account = named
             if account is None:
                 account = Account(name=name, name_key=key, extra={})
                 session.add(account)

@@ -85,6 +85,11 @@ def test_imports_update_in_place_and_refuse_bad_rows(db) -> None:
         import_accounts(db, "name,cost_to_serve\nA,1k\nB,lots\n")
     with pytest.raises(ImportProblem, match="missing column"):
         import_accounts(db, "account,industry\nA,B\n")
+    # renaming one CRM account to another's name: a bad row, not an IntegrityError (exit 1, traceback)
+    import_accounts(db, "name,crm_id\nAlpha,X1\nBeta,X2\n")
+    with pytest.raises(ImportProblem, match="line 2: name: crm_id X1 would be renamed to 'beta'"):
+        import_accounts(db, "name,crm_id\nbeta,X1\n")
+    assert import_accounts(db, "name,crm_id\nAlpha Bank,X1\n").updated == 1  # a plain rename still works
 
 
 def test_cli_commands(tmp_path, database_url, db) -> None:
