@@ -115,15 +115,13 @@ class Coach:
         return None
 
     def _switch_target(self, text: str, state: DialogState) -> str | None:
-        """Another dialog asked for by its own words ("start a plan for ACME" while pricing a deal).
+        """Another dialog asked for by an explicit start command ("start a plan for ACME" while pricing).
 
-        Only keyword phrases count: an answer inside a dialog ("cross-sell, 600k") must never switch.
+        Keywords alone never switch: an answer inside a dialog ("a rival may beat our winning price")
+        may well contain them, and must be saved as the answer it is.
         """
-        for intent in self.intents.keyword_hits(text):
-            kind = self._dialog_for_intent.get(intent)
-            if kind is not None and kind != state.kind:
-                return kind
-        return None
+        kind = self._dialog_for_intent.get(self.intents.switch_request(text) or "")
+        return kind if kind is not None and kind != state.kind else None
 
     def _switch(self, turn: Turn, state: DialogState, target: str, language: Language) -> Reply:
         # The open dialog is closed, not lost: plan drafts live in their own tables and resume by name;

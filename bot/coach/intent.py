@@ -31,6 +31,10 @@ class IntentDetector:
             intent: [kw.lower() for lang in ("en", "zh") for kw in body.get("keywords", {}).get(lang, [])]
             for intent, body in spec.items()
         }
+        self.switch_patterns: dict[str, list[re.Pattern[str]]] = {
+            intent: [re.compile(pattern) for pattern in body.get("switch", [])]
+            for intent, body in spec.items()
+        }
         self.labels: list[str] = []
         texts: list[str] = []
         for intent, body in spec.items():
@@ -38,6 +42,14 @@ class IntentDetector:
                 self.labels.append(intent)
                 texts.append(exemplar)
         self.vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+
+    def switch_request(self, text: str) -> str | None:
+        """The intent an explicit start command asks for ("start a plan for ACME"), or None."""
+        stripped = text.strip().lower()
+        for intent, patterns in self.switch_patterns.items():
+            if any(pattern.search(stripped) for pattern in patterns):
+                return intent
+        return None
 
     def keyword_hits(self, text: str) -> set[str]:
         lowered = text.lower()

@@ -42,3 +42,18 @@ def test_asking_for_another_dialog_switches_to_it(say):
     assert zh.dialog == "pricing"
     switched = say("给华为做个客户计划", user="u2")
     assert switched.dialog == "plan" and "已关闭报价对话" in switched.text
+
+
+def test_an_answer_that_mentions_another_dialog_is_saved_not_a_switch(say, coach):
+    from bot.coach.turn import Turn
+
+    say("start a plan for ACME")
+    say("Banking")
+    say("1")
+    reply = say("change biggest risks")
+    assert reply.dialog == "plan"
+    saved = say("A rival may beat our winning price, so we should price this deal carefully")
+    assert saved.dialog == "plan"
+    state = coach.open_dialog(Turn(text="", user_id="u1"))
+    assert state is not None and state.kind == "plan"
+    assert saved.text.startswith("Saved Biggest risks: A rival may beat our winning price")
