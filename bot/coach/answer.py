@@ -7,6 +7,7 @@ card's, adds the next-best card where it is nearly as relevant, and cites every 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.coach.phrases import Phrases
 from bot.coach.reply import Citation, Intent, Language, Reply, Section, SuggestedAction
@@ -40,6 +41,21 @@ def citation_for(hit: SearchHit) -> Citation:
     return Citation(
         id=hit.source_id, title=hit.title, seed_chunks=hit.seed_chunks, score=hit.score, kind=hit.kind
     )
+
+
+def best_first(citations: Iterable[Citation]) -> list[Citation]:
+    """Sources in rank order with scores that never rise down the list.
+
+    The order is the fused ranking (meaning, words and word coverage together); the score is how close in
+    meaning a source is. Where a source ranks below one that is less similar, its score is shown capped at
+    the one above, so the list reads best first.
+    """
+    ordered: list[Citation] = []
+    ceiling = 1.0
+    for citation in citations:
+        ceiling = min(ceiling, max(0.0, citation.score))
+        ordered.append(citation.model_copy(update={"score": round(ceiling, 4)}))
+    return ordered
 
 
 def suggested_actions(
@@ -77,6 +93,6 @@ def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, ph
         language=language,
         intent=intent,
         sections=sections,
-        citations=[citation_for(hit) for hit in hits[:MAX_SOURCES]],
+        citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
         actions=suggested_actions(hits, intent, language, phrases),
     )

@@ -32,6 +32,8 @@ def test_ask_json_has_the_contract_shape(run_cli, question, language, intent, ex
     assert payload["intent"] == intent
     assert 1 <= len(payload["sources"]) <= 5
     assert payload["sources"][0]["id"] == expected_source
+    scores = [source["score"] for source in payload["sources"]]
+    assert scores == sorted(scores, reverse=True)  # best first
     for source in payload["sources"]:
         assert set(source) == {"id", "title", "seed_chunks", "score"}
         assert all(isinstance(n, int) and 1 <= n <= 38 for n in source["seed_chunks"])
