@@ -225,12 +225,14 @@ class KnowledgeIndex:
         return list(self._cards.values())
 
     # ---------- documents (see bot/retrieval/ingest.py) ----------
-    def replace_document(self, path: str, title: str, chunks: list[str], lang_of: Any) -> int:
-        """Index a document's chunks, replacing whatever was indexed before for the same path."""
+    def replace_document(self, path: str, title: str, chunks: list[str], lang_of: Any) -> tuple[int, int]:
+        """Index a document's chunks, replacing what was indexed before for the same path.
+
+        The new chunks are written (upserted) before the old ones are dropped, so a failure while embedding
+        leaves the earlier copy searchable. Returns (chunks indexed, chunks there before).
+        """
         with self._lock:
-            self.remove_document(path)
-            if not chunks:
-                return 0
+            previous = set(self.store.get(where={"path": path}, include=[])["ids"])
             doc_id = document_id(path)
             metadatas = [
                 {
@@ -255,8 +257,11 @@ class KnowledgeIndex:
                     metadatas=metadatas[start : start + 2000],
                     ids=ids[start : start + 2000],
                 )
+            stale = sorted(previous - set(ids))
+            if stale:
+                self.store.delete(ids=stale)
             self._invalidate()
-            return len(chunks)
+            return len(chunks), len(previous)
 
     def remove_document(self, path: str) -> int:
         with self._lock:

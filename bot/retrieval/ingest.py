@@ -1,7 +1,7 @@
 """Users' own documents (playbooks, proposals, notes) into the knowledge index.
 
-langchain's loaders read Markdown, text, PDF and Word; its recursive splitter cuts them into chunks at
-paragraph, then sentence boundaries, Chinese sentence ends included. A file is keyed by its absolute
+pypdf and docx2txt read PDF and Word, Markdown and text are read as UTF-8; langchain's recursive splitter
+cuts them into chunks at paragraph, then sentence boundaries, Chinese sentence ends included. A file is keyed by its absolute
 path, so ingesting it again replaces its chunks rather than adding a second copy.
 """
 
@@ -52,6 +52,27 @@ def splitter() -> RecursiveCharacterTextSplitter:
     )
 
 
+def _read_text(path: Path) -> list[str]:
+    return [path.read_text(encoding="utf-8")]
+
+
+def _read_pdf(path: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() or "" for page in PdfReader(path).pages]
+
+
+def _read_docx(path: Path) -> list[str]:
+    import docx2txt
+
+    return [docx2txt.process(str(path))]
+
+
+# pypdf and docx2txt directly: langchain-community's loaders wrap exactly these, and that package is being
+# sunset by its maintainers.
+_READERS = {"text": _read_text, "pdf": _read_pdf, "docx": _read_docx}
+
+
 def load_text(path: Path) -> str:
     if not path.is_file():
         raise UnreadableDocument(f"{path}: no such file")
@@ -61,24 +82,12 @@ def load_text(path: Path) -> str:
             f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(sorted(SUPPORTED))}"
         )
     try:
-        if kind == "text":
-            from langchain_community.document_loaders import TextLoader
-
-            documents = TextLoader(str(path), encoding="utf-8").load()
-        elif kind == "pdf":
-            from langchain_community.document_loaders import PyPDFLoader
-
-            documents = PyPDFLoader(str(path)).load()
-        else:
-            from langchain_community.document_loaders import Docx2txtLoader
-
-            documents = Docx2txtLoader(str(path)).load()
-    except Exception as bad:  # loaders raise many types (PdfReadError, BadZipFile, RuntimeError…)
-        cause = bad.__cause__ or bad
+        pages = _READERS[kind](path)
+    except Exception as bad:  # readers raise many types (PdfReadError, BadZipFile, UnicodeDecodeError…)
         raise UnreadableDocument(
-            f"{path}: cannot read it as {kind} ({cause.__class__.__name__}: {cause})"
+            f"{path}: cannot read it as {kind} ({bad.__class__.__name__}: {bad})"
         ) from bad
-    text = "\n\n".join(document.page_content for document in documents).strip()
+    text = "\n\n".join(page for page in pages if page).strip()
     if not text:
         raise UnreadableDocument(f"{path}: no text found in it (a scanned PDF needs OCR first)")
     return text
@@ -89,8 +98,7 @@ def ingest_file(index: KnowledgeIndex, path: Path) -> IngestResult:
     resolved = path.expanduser().resolve()
     text = load_text(resolved)
     chunks = [chunk.strip() for chunk in splitter().split_text(text) if chunk.strip()]
-    replaced = index.remove_document(str(resolved))
-    count = index.replace_document(
+    count, replaced = index.replace_document(
         str(resolved), resolved.name, chunks, lambda chunk: detect_language(chunk) or "en"
     )
     result = IngestResult(

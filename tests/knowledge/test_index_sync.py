@@ -65,3 +65,41 @@ def test_a_broken_card_is_a_clear_error(tmp_path):
         assert "broken.md" in str(error) and "front matter" in str(error)
     else:
         raise AssertionError("a card without front matter was accepted")
+
+
+def test_a_failed_reingest_keeps_the_earlier_copy(tmp_path, monkeypatch):
+    from bot.retrieval.ingest import ingest_file
+
+    knowledge = tmp_path / "knowledge" / "en"
+    knowledge.mkdir(parents=True)
+    (knowledge / "one.md").write_text(
+        "---\nid: one\ntitle: One card\nlang: en\nseed_chunks: [1]\n---\nWhy key account management.\n",
+        encoding="utf-8",
+    )
+    index = KnowledgeIndex(make_settings(tmp_path / "data", KAM_KNOWLEDGE_DIR=knowledge.parent))
+    playbook = tmp_path / "playbook.md"
+    playbook.write_text(
+        "Our Numbat rebate applies to renewals.\n\n" + "Filler line. " * 200, encoding="utf-8"
+    )
+    first = ingest_file(index, playbook)
+    assert first.chunks >= 2 and first.replaced == 0
+
+    playbook.write_text("A shorter playbook about the Numbat rebate.", encoding="utf-8")
+
+    def broken(texts):
+        raise RuntimeError("embedding service fell over")
+
+    monkeypatch.setattr(index.embeddings, "embed_documents", broken)
+    try:
+        ingest_file(index, playbook)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the failing embedding was not called")
+    assert [row["chunks"] for row in index.documents()] == [first.chunks]
+
+    monkeypatch.undo()
+    second = ingest_file(index, playbook)
+    assert (second.chunks, second.replaced) == (1, first.chunks)
+    assert [row["chunks"] for row in index.documents()] == [1]
+    assert index.search("Numbat rebate", k=2, lang="en")[0].text.startswith("A shorter playbook")
