@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.cli.common import BadInput, error_text, print_json
+
+log = logging.getLogger(__name__)
 
 
 class AskRequest(BaseModel):
@@ -116,7 +119,12 @@ def run_chat(args: argparse.Namespace) -> int:
             and coach.open_dialog(Turn(text="", user_id=args.user)) is None
         ):
             break
-        reply = coach.handle(Turn(text=text, user_id=args.user))
+        turn = Turn(text=text, user_id=args.user)
+        try:
+            reply = coach.handle(turn)
+        except Exception:  # one bad turn must not end the conversation; what was saved stays saved
+            log.exception("turn failed for %s", turn.conversation_key)
+            reply = coach.failure_reply(turn)
         if args.json:
             print_json(reply)
         else:

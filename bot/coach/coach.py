@@ -132,6 +132,17 @@ class Coach:
         note = self.phrases.get("switched_dialog", language, closed=closed)
         return reply.model_copy(update={"text": f"{note}\n\n{reply.text}"})
 
+    def failure_reply(self, turn: Turn) -> Reply:
+        """What an adapter says when a turn failed on our side: nothing saved before it is lost."""
+        state = self.open_dialog(turn) if self.dialog_store else None
+        language = self.language_of(turn.text, fallback=state.language if state else None)
+        return Reply(
+            text=self.phrases.get("turn_failed", language),
+            language=language,
+            intent="other",
+            dialog=state.kind if state else None,
+        )
+
     def handle(self, turn: Turn) -> Reply:
         """One turn of a conversation: continue the open dialog, or start one, or answer."""
         key = turn.conversation_key

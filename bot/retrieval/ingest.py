@@ -1,8 +1,8 @@
 """Users' own documents (playbooks, proposals, notes) into the knowledge index.
 
 pypdf and docx2txt read PDF and Word, Markdown and text are read as UTF-8; langchain's recursive splitter
-cuts them into chunks at paragraph, then sentence boundaries, Chinese sentence ends included. A file is keyed by its absolute
-path, so ingesting it again replaces its chunks rather than adding a second copy.
+cuts them into chunks at paragraph, then sentence boundaries, Chinese sentence ends included. A file is
+keyed by its absolute path, so ingesting it again replaces its chunks rather than adding a second copy.
 """
 
 from __future__ import annotations

@@ -57,3 +57,13 @@ def test_an_answer_that_mentions_another_dialog_is_saved_not_a_switch(say, coach
     state = coach.open_dialog(Turn(text="", user_id="u1"))
     assert state is not None and state.kind == "plan"
     assert saved.text.startswith("Saved Biggest risks: A rival may beat our winning price")
+
+
+def test_a_failed_turn_says_so_and_keeps_the_dialog(coach, say, monkeypatch):
+    from bot.coach.turn import Turn
+
+    say("How should I price this deal for ACME?")
+    turn = Turn(text="what now?", user_id="u1")
+    reply = coach.failure_reply(turn)
+    assert "something went wrong on my side" in reply.text and reply.dialog == "pricing"
+    assert coach.failure_reply(Turn(text="这条消息", user_id="u9")).text.startswith("抱歉")
