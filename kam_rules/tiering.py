@@ -20,6 +20,7 @@ Shares are compared as plain floating-point ``<`` on ``running_sum / total``.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -109,6 +110,15 @@ class TieringInput(BaseModel):
         if key_share is not None and value < key_share:
             raise ValueError(f"must be at least key_share ({key_share:g})")
         return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _finite_total(cls, accounts: list[AccountValue]) -> list[AccountValue]:
+        # Each value is finite, but two near the float limit add up to infinity, and shares of infinity
+        # are NaN: refuse such input instead of printing Infinity in JSON.
+        if not math.isfinite(sum(abs(a.total_value) + abs(a.rank_value) for a in accounts)):
+            raise ValueError("the account values are too large to add up")
+        return accounts
 
 
 class TieringResult(BaseModel):

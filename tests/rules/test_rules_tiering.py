@@ -177,3 +177,18 @@ def test_tiers_respect_shares_and_are_monotone(accounts: list[AccountValue], sha
         assert t.unprofitable == (t.rank_value <= 0)
         if t.unprofitable:
             assert t.tier == "standard"
+
+
+def test_values_too_large_to_add_up_are_a_validation_error():
+    import pytest
+    from pydantic import ValidationError
+
+    from kam_rules.tiering import AccountValue, tier_accounts
+
+    with pytest.raises(ValidationError, match="too large"):
+        tier_accounts(
+            [
+                AccountValue(name="a", profit_contribution=1e308),
+                AccountValue(name="b", profit_contribution=1e308),
+            ]
+        )
