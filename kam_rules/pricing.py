@@ -25,6 +25,7 @@ the plain comparison ``recommended_price < cost`` where the cost is the one ``co
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,7 +63,7 @@ class Platform(PositionalModel):
 
     @property
     def under_used(self) -> bool:
-        return self.utilisation < self.effective_utilisation
+        return under_used(self.utilisation, self.effective_utilisation)
 
     def cost(self, basis: CostBasis) -> float:
         return self.lraic if basis == "lraic" else self.marginal_cost
@@ -136,6 +137,65 @@ def _step(key: str, answer: bool, language: Language, **values: str) -> PathStep
     return PathStep(key=key, question=pick(language, en, zh).format(**values), answer=answer)
 
 
+# The tree's tests, shared by decide() and next_needed_input() so that asking and deciding never drift.
+def within_discount(winning_price: float, floor: float) -> bool:
+    return ge(winning_price, floor)
+
+
+def cheaper_platform(alternative_lraic: float, current_lraic: float) -> bool:
+    return lt(alternative_lraic, current_lraic)
+
+
+def savings_support(winning_price: float, alternative_lraic: float) -> bool:
+    return ge(winning_price, alternative_lraic)
+
+
+def under_used(utilisation: float, effective_utilisation: float) -> bool:
+    return utilisation < effective_utilisation
+
+
+CURRENT_INPUTS = (
+    "list_price",
+    "max_discount",
+    "winning_price",
+    "lraic",
+    "marginal_cost",
+    "utilisation",
+    "effective_utilisation",
+)
+"""Always needed: step 1 of the tree, and the current platform (cost basis, below-cost check, steps 2-4)."""
+
+
+def next_needed_input(known: Mapping[str, float | bool]) -> str | None:
+    """The next input the tree needs to decide a deal, given the ones known; None when it can decide.
+
+    Names: CURRENT_INPUTS, then ``has_alternative`` (is there a lower-cost platform at all), ``alt_lraic``,
+    ``alt_utilisation``, ``alt_effective_utilisation``, ``alt_marginal_cost``, each asked only where the
+    tree's path reaches the question that uses it. For a conversation that asks one input at a time.
+    """
+    for name in CURRENT_INPUTS:
+        if name not in known:
+            return name
+    winning = float(known["winning_price"])
+    if within_discount(winning, float(known["list_price"]) * (1 - float(known["max_discount"]))):
+        return None
+    if "has_alternative" not in known:
+        return "has_alternative"
+    if not known["has_alternative"]:
+        return None
+    if "alt_lraic" not in known:
+        return "alt_lraic"
+    alt_lraic = float(known["alt_lraic"])
+    if not cheaper_platform(alt_lraic, float(known["lraic"])) or savings_support(winning, alt_lraic):
+        return None
+    for name in ("alt_utilisation", "alt_effective_utilisation"):
+        if name not in known:
+            return name
+    if not under_used(float(known["alt_utilisation"]), float(known["alt_effective_utilisation"])):
+        return None
+    return "alt_marginal_cost" if "alt_marginal_cost" not in known else None
+
+
 def decide(pricing: PricingInput) -> PricingDecision:
     """Walk the pricing decision tree for one deal (seed chunks 16-17)."""
     lang = pricing.language
@@ -143,17 +203,16 @@ def decide(pricing: PricingInput) -> PricingDecision:
     floor = pricing.floor
     path: list[PathStep] = []
 
-    within = ge(winning, floor)
+    within = within_discount(winning, floor)
     path.append(_step("within_discount", within, lang, floor=fmt_number(floor)))
     if within:
-        at_capacity = current.utilisation >= current.effective_utilisation
-        basis: CostBasis = "lraic" if at_capacity else "marginal_cost"
+        basis: CostBasis = "marginal_cost" if current.under_used else "lraic"
         return _result(pricing, "maintain_pricing", min(pricing.list_price, winning), basis, "current", path)
 
-    lower_cost = alternative is not None and lt(alternative.lraic, current.lraic)
+    lower_cost = alternative is not None and cheaper_platform(alternative.lraic, current.lraic)
     path.append(_step("lower_cost_platform", lower_cost, lang))
     if alternative is not None and lower_cost:
-        supports = ge(winning, alternative.lraic)
+        supports = savings_support(winning, alternative.lraic)
         path.append(_step("savings_support_price", supports, lang))
         if supports:
             return _result(pricing, "migrate_platform", winning, "lraic", "alternative", path)

@@ -51,8 +51,15 @@ from bot.coach.dialog_kit import (
 from bot.coach.reply import Language, Reply
 from bot.coach.turn import Turn
 from kam_rules.money import UnreadableNumber, parse_amount, parse_share
-from kam_rules.pricing import Platform, PricingDecision, PricingInput, decide
-from kam_rules.rationale import fmt_share, ge, lt
+from kam_rules.pricing import (
+    Platform,
+    PricingDecision,
+    PricingInput,
+    cheaper_platform,
+    decide,
+    next_needed_input,
+)
+from kam_rules.rationale import fmt_share
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +95,6 @@ FIELDS: dict[str, FieldSpec] = {
         FieldSpec("alt_marginal_cost", "amount"),
     )
 }
-ALWAYS_ASKED = (
-    "deal",
-    "list_price",
-    "max_discount",
-    "winning_price",
-    "lraic",
-    "marginal_cost",
-    "utilisation",
-    "effective_utilisation",
-)
 ALTERNATIVE_FIELDS = ("alt_lraic", "alt_utilisation", "alt_effective_utilisation", "alt_marginal_cost")
 
 # A number as people type it inside a sentence: 100, 1,200.5, 1.2万, $1.2k, 85万元, 55%, 三十万, 五成.
@@ -268,29 +265,8 @@ def floor_of(values: dict[str, Any]) -> float:
 
 
 def next_field(values: dict[str, Any]) -> str | None:
-    """The first input the tree still needs, or None when it can decide (see the module docstring)."""
-    for name in ALWAYS_ASKED:
-        if name not in values:
-            return name
-    winning = float(values["winning_price"])
-    if ge(winning, floor_of(values)):
-        return None
-    if "has_alternative" not in values:
-        return "has_alternative"
-    if not values["has_alternative"]:
-        return None
-    if "alt_lraic" not in values:
-        return "alt_lraic"
-    if not lt(values["alt_lraic"], values["lraic"]) or ge(winning, values["alt_lraic"]):
-        return None
-    for name in ("alt_utilisation", "alt_effective_utilisation"):
-        if name not in values:
-            return name
-    if values["alt_utilisation"] >= values["alt_effective_utilisation"]:
-        return None
-    if "alt_marginal_cost" not in values:
-        return "alt_marginal_cost"
-    return None
+    """The deal label first, then the first input the tree still needs, or None when it can decide."""
+    return "deal" if "deal" not in values else next_needed_input(values)
 
 
 def build_input(values: dict[str, Any], language: Language) -> tuple[PricingInput, list[str]]:
@@ -303,7 +279,11 @@ def build_input(values: dict[str, Any], language: Language) -> tuple[PricingInpu
     )
     alternative = None
     assumed: list[str] = []
-    if values.get("has_alternative") and "alt_lraic" in values and lt(values["alt_lraic"], values["lraic"]):
+    if (
+        values.get("has_alternative")
+        and "alt_lraic" in values
+        and cheaper_platform(values["alt_lraic"], values["lraic"])
+    ):
         if "alt_effective_utilisation" not in values:
             assumed.append("alt_effective_utilisation")
         effective = values.get("alt_effective_utilisation", DEFAULT_EFFECTIVE_UTILISATION)

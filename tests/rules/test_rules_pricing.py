@@ -339,3 +339,118 @@ def test_decision_follows_the_tree(deal: PricingInput) -> None:
         platform = deal.current if d.platform == "current" else deal.alternative
         assert platform is not None and platform.utilisation < platform.effective_utilisation
     assert d.path[-1].answer == (d.decision != "escalate_to_management")
+
+
+# --- asking one input at a time (kam_rules.pricing.next_needed_input) ---
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kam_rules.pricing import next_needed_input  # noqa: E402
+
+_price = st.floats(min_value=1, max_value=1_000, allow_nan=False)
+_share = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+@given(
+    list_price=_price,
+    max_discount=st.floats(0, 0.9),
+    winning=_price,
+    lraic=_price,
+    marginal=_price,
+    util=_share,
+    eff=_share,
+    has_alt=st.booleans(),
+    alt_lraic=_price,
+    alt_marginal=_price,
+    alt_util=_share,
+    alt_eff=_share,
+    other_marginal=_price,
+    other_util=_share,
+    other_eff=_share,
+)
+def test_inputs_the_tree_never_asks_for_cannot_change_its_decision(
+    list_price,
+    max_discount,
+    winning,
+    lraic,
+    marginal,
+    util,
+    eff,
+    has_alt,
+    alt_lraic,
+    alt_marginal,
+    alt_util,
+    alt_eff,
+    other_marginal,
+    other_util,
+    other_eff,
+):
+    full = {
+        "list_price": list_price,
+        "max_discount": max_discount,
+        "winning_price": winning,
+        "lraic": lraic,
+        "marginal_cost": marginal,
+        "utilisation": util,
+        "effective_utilisation": eff,
+        "has_alternative": has_alt,
+        "alt_lraic": alt_lraic,
+        "alt_marginal_cost": alt_marginal,
+        "alt_utilisation": alt_util,
+        "alt_effective_utilisation": alt_eff,
+    }
+    known: dict = {}
+    while (name := next_needed_input(known)) is not None:
+        assert name not in known
+        known[name] = full[name]
+
+    def decision(alt_values):
+        alternative = None
+        if full["has_alternative"]:
+            alternative = Platform(lraic=alt_lraic, **alt_values)
+        request = PricingInput(
+            list_price=list_price,
+            max_discount=max_discount,
+            winning_price=winning,
+            current=Platform(lraic, marginal, util, eff),
+            alternative=alternative,
+        )
+        d = decide(request)
+        return d.decision, d.recommended_price, d.cost_basis, d.platform
+
+    # Whatever the unasked inputs are, the decision is the same as with the real ones.
+    asked = {
+        "marginal_cost": known.get("alt_marginal_cost", other_marginal),
+        "utilisation": known.get("alt_utilisation", other_util),
+        "effective_utilisation": known.get("alt_effective_utilisation", other_eff),
+    }
+    real = {"marginal_cost": alt_marginal, "utilisation": alt_util, "effective_utilisation": alt_eff}
+    if "alt_lraic" in known or not has_alt:
+        assert decision(asked) == decision(real)
+
+
+def test_the_tree_asks_step_by_step():
+    known = {
+        "list_price": 100,
+        "max_discount": 0.1,
+        "winning_price": 85,
+        "lraic": 70,
+        "marginal_cost": 40,
+        "utilisation": 0.55,
+        "effective_utilisation": 0.75,
+    }
+    assert next_needed_input({}) == "list_price"
+    assert next_needed_input(known) == "has_alternative"
+    assert next_needed_input({**known, "winning_price": 95}) is None  # within the discount policy
+    assert next_needed_input({**known, "has_alternative": False}) is None
+    assert next_needed_input({**known, "has_alternative": True}) == "alt_lraic"
+    assert next_needed_input({**known, "has_alternative": True, "alt_lraic": 60}) is None  # supports 85
+    assert next_needed_input({**known, "has_alternative": True, "alt_lraic": 90}) is None  # not cheaper
+    below = {**known, "has_alternative": True, "alt_lraic": 68, "winning_price": 60}
+    assert next_needed_input(below) == "alt_utilisation"
+    assert next_needed_input({**below, "alt_utilisation": 0.5}) == "alt_effective_utilisation"
+    assert next_needed_input({**below, "alt_utilisation": 0.5, "alt_effective_utilisation": 0.75}) == (
+        "alt_marginal_cost"
+    )
+    assert next_needed_input({**below, "alt_utilisation": 0.9, "alt_effective_utilisation": 0.75}) is None
