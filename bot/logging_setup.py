@@ -23,5 +23,7 @@ def configure_logging(level: str = "INFO") -> None:
     # Third-party libraries are chatty at INFO (jieba prints its dictionary load, chroma its telemetry).
     for noisy in ("jieba", "chromadb", "httpx", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # pypdf warns about every malformed object of a broken file; the user gets one clear error instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     configure_logging._done = True  # type: ignore[attr-defined]

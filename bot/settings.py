@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
     min_relevance: float = Field(default=0.38, ge=0.0, le=1.0, alias="KAM_MIN_RELEVANCE")
     default_language: Literal["en", "zh"] = Field(default="en", alias="KAM_LANGUAGE")
-    log_level: str = Field(default="INFO", alias="KAM_LOG_LEVEL")
+    log_level: str | None = Field(default=None, alias="KAM_LOG_LEVEL")
+    """Unset: INFO for services (serve, scheduler), WARNING for terminal commands."""
     admins: str = Field(default="", alias="KAM_ADMINS")
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
@@ -48,7 +49,9 @@ class Settings(BaseSettings):
 
     @field_validator("log_level")
     @classmethod
-    def _known_level(cls, value: str) -> str:
+    def _known_level(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         level = value.upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"KAM_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")

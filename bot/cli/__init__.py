@@ -28,6 +28,9 @@ COMMAND_MODULES = (
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 log = logging.getLogger("kam_coach")
+# Services log what they do at INFO by default; terminal commands (chat included: its stderr is the
+# user's screen) keep stderr for warnings and errors.
+SERVICES = frozenset({"serve", "scheduler"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         settings = get_settings()
-        configure_logging(args.log_level or settings.log_level)
+        default = "INFO" if args.command in SERVICES else "WARNING"
+        configure_logging(args.log_level or settings.log_level or default)
         return int(args.func(args) or 0)
     except BadInput as bad:
         sys.stderr.write(f"kam-coach: {bad}\n")

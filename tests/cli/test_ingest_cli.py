@@ -110,8 +110,9 @@ def test_unreadable_files_exit_2_and_index_nothing(run_cli, own_data_dir, tmp_pa
     bad.write_bytes(content)
     result = run_cli("ingest", str(good), str(bad), data_dir=own_data_dir)
     assert result.returncode == 2
-    last = [line for line in result.stderr.splitlines() if line.startswith("kam-coach:")]
-    assert len(last) == 1 and fragment in last[0] and name in last[0]
+    lines = result.stderr.splitlines()  # one line: no log chatter before the error
+    assert len(lines) == 1 and lines[0].startswith("kam-coach:"), result.stderr
+    assert fragment in lines[0] and name in lines[0]
     assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
 
 
