@@ -95,15 +95,22 @@ def run_chat(args: argparse.Namespace) -> int:
     from bot.coach.turn import Turn
     from bot.render_text import render_text
 
-    coach = build_coach(with_store=True)
     interactive = sys.stdin.isatty()
+    if interactive:  # the first run indexes the knowledge base: say so rather than sit silent
+        sys.stdout.write("Loading the coach…\n")
+        sys.stdout.flush()
+    coach = build_coach(with_store=True)
     if interactive:
         sys.stdout.write(
             "KAM Coach. Ask a question, or say 'price a deal', 'start a plan for ACME'. Ctrl-D to quit.\n"
+            "关键客户辅导：直接提问，或说“帮我报价”“给华为做个客户计划”。按 Ctrl-D 退出。\n"
         )
         state = coach.open_dialog(Turn(text="", user_id=args.user))
         if state is not None:
-            sys.stdout.write(f"(You have an open {state.kind} dialog; type 'status' to see where you are.)\n")
+            sys.stdout.write(
+                f"(You have an open {state.kind} dialog; type 'status' to see where you are."
+                " 有未完成的对话，输入“状态”查看进度。)\n"
+            )
     while True:
         if interactive:
             sys.stdout.write("\nyou> ")
