@@ -8,8 +8,6 @@ input into ``BadInput`` (exit 2, one line naming the option, or the file, line a
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +17,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from bot import tabular
 from bot.cli.common import BadInput, error_text, print_json
+from bot.tabular import TableProblem, normalise_header
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 from kam_rules.tiering import VALUE_FIELDS
 
@@ -120,10 +120,6 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 # CSV files
 
 
-def _normalise_header(header: str | None) -> str:
-    return (header or "").strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def _open_text(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
@@ -140,43 +136,36 @@ def _open_text(path: str) -> str:
 
 
 def read_csv(
-    path: str, required: Sequence[str], optional: Sequence[str] = ()
+    path: str,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    column_of: Callable[[str], str | None] = normalise_header,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a CSV file as (where, {column: cell}), ``where`` naming the file and line.
 
-    Headers are matched case-insensitively (spaces and hyphens read as underscores); blank lines and
-    lines starting with ``#`` are skipped; a missing required column, a column named twice or a row with
-    more cells than headers is bad input.
+    Headers are matched case-insensitively (spaces and hyphens read as underscores), or named by
+    ``column_of``; blank lines and lines starting with ``#`` are skipped; a missing required column, a
+    column named twice or a row with more cells than headers is bad input (``bot.tabular``).
     """
     name = "standard input" if path == "-" else path
-    reader = csv.reader(io.StringIO(_open_text(path), newline=""))
-    headers: list[str] | None = None
-    data_rows = 0
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-            continue
-        if headers is None:
-            headers = [_normalise_header(cell) for cell in row]
-            repeated = sorted({header for header in headers if header and headers.count(header) > 1})
-            if repeated:
-                raise BadInput(f"{name}: column {', '.join(repeated)} appears more than once in the headers")
-            missing = [column for column in required if column not in headers]
-            if missing:
-                expected = ",".join([*required, *optional])
-                raise BadInput(f"{name}: missing column {', '.join(missing)} (expected headers: {expected})")
-            continue
-        if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
-            raise BadInput(f"{name} line {line}: {len(row)} cells but only {len(headers)} headers")
-        cells = {
-            header: (row[i].strip() if i < len(row) else "") for i, header in enumerate(headers) if header
-        }
-        data_rows += 1
-        yield f"{name} line {line}", cells
-    if headers is None:
-        raise BadInput(f"{name}: empty file (expected headers: {','.join([*required, *optional])})")
-    if data_rows == 0:
-        raise BadInput(f"{name}: no data rows under the headers")
+    expected = ",".join([*required, *optional])
+    try:
+        for row in tabular.rows(_open_text(path), required, column_of=column_of):
+            yield f"{name} line {row.line}", row.cells
+    except TableProblem as problem:
+        details = problem.details
+        if problem.code == "repeated_column":
+            message = f"column {', '.join(details['columns'])} appears more than once in the headers"
+        elif problem.code == "missing_columns":
+            message = f"missing column {', '.join(details['columns'])} (expected headers: {expected})"
+        elif problem.code == "too_many_cells":
+            name = f"{name} line {problem.line}"
+            message = f"{details['cells']} cells but only {details['headers']} headers"
+        elif problem.code == "empty":
+            message = f"empty file (expected headers: {expected})"
+        else:
+            message = "no data rows under the headers"
+        raise BadInput(f"{name}: {message}") from None
 
 
 def _cell(where: str, column: str, cells: dict[str, str], parser: Callable[[str], T]) -> T:
@@ -300,19 +289,20 @@ def run_price(args: argparse.Namespace) -> int:
 
 
 def run_prioritise(args: argparse.Namespace) -> int:
-    from kam_rules.opportunities import (
-        OPPORTUNITY_KINDS,
-        QUADRANT_LABELS,
-        Opportunity,
-        RankInput,
-        normalise_kind,
-        prioritise,
-    )
+    from bot.coach.prioritise_dialog import COLUMNS, opportunity_column, opportunity_kind
+    from bot.settings import get_settings
+    from kam_rules.opportunities import OPPORTUNITY_KINDS, QUADRANT_LABELS, Opportunity, RankInput, prioritise
+
+    # Kind names and header aliases are the opportunity dialog's (prompts/prioritise_dialog.yaml).
+    prompts = get_settings().prompts_dir
+
+    def column_of(header: str) -> str | None:
+        return opportunity_column(header, prompts) or normalise_header(header)
 
     opportunities = []
-    for where, cells in read_csv(args.file, ("name", "kind", "outcome_value", "success_probability")):
-        kind = normalise_kind(cells.get("kind", ""))
-        if kind not in OPPORTUNITY_KINDS:
+    for where, cells in read_csv(args.file, COLUMNS, column_of=column_of):
+        kind = opportunity_kind(cells.get("kind", ""), prompts)
+        if kind is None:
             raise BadInput(
                 f"{where}, column kind: {cells.get('kind', '')!r} is not one of "
                 + ", ".join(OPPORTUNITY_KINDS)
@@ -754,7 +744,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="rank opportunities by size of outcome and likelihood of success (seed chunks 11-13)",
         description="FILE.csv headers: name,kind,outcome_value,success_probability. kind is one "
         "of increase_usage, cross_sell, price_mix, prune_unprofitable, new_customer_core, "
-        "new_customer_adjacent.",
+        "new_customer_adjacent, or a name the chat dialog accepts (cross-sell, 交叉销售, 提高使用率...).",
     )
     prioritise.add_argument("file", metavar="FILE.csv", help="opportunities (- for standard input)")
     prioritise.add_argument(

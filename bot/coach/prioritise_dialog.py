@@ -15,14 +15,13 @@ and expected value and draws the 2x2 matrix in a monospace block. Wording: ``pro
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot import tabular
 from bot.coach.dialog import DialogContext, DialogOutcome, DialogState
 from bot.coach.dialog_kit import (
     Commands,
@@ -37,6 +36,7 @@ from bot.coach.dialog_kit import (
 )
 from bot.coach.reply import Language, Reply
 from bot.coach.turn import Turn
+from bot.tabular import TableProblem
 from kam_rules.money import UnreadableNumber, parse_amount, parse_share
 from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, OpportunityMatrix, RankInput, prioritise
 from kam_rules.rationale import fmt_share
@@ -48,6 +48,7 @@ _SEPARATOR_CHARS = re.compile(r"[,，\t|]")
 _ITEM_BREAK = re.compile(r"[;；]")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d{1,3}[.)、])\s+")
 MATRIX_NAME_WIDTH = 26
+COLUMNS = ("name", "kind", "outcome_value", "success_probability")
 
 
 @dataclass
@@ -85,6 +86,9 @@ class Reader:
 
     def kind(self, text: str) -> str | None:
         return self.kind_of.get(_kind_key(text))
+
+    def column(self, header: str) -> str | None:
+        return self.columns.get(_kind_key(header))
 
     def kinds_text(self, language: Language) -> str:
         separator = str(self.wording.node(language, "list_separator"))
@@ -160,39 +164,33 @@ class Reader:
         except (OSError, UnicodeDecodeError):
             return Parsed(), self.wording.text(language, "file_unreadable", path=path_text)
         parsed = Parsed()
-        reader = csv.reader(io.StringIO(content, newline=""))
-        header: list[str | None] | None = None
-        for row in reader:
-            if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
-                continue
-            if header is None:
-                header = [self.columns.get(_kind_key(cell)) for cell in row]
-                missing = {"name", "kind", "outcome_value", "success_probability"} - set(header)
-                if missing:
-                    found = ", ".join(cell.strip() for cell in row)
-                    return Parsed(), self.wording.text(language, "file_columns", path=path_text, found=found)
-                continue
-            cells = {column: row[i].strip() for i, column in enumerate(header) if column and i < len(row)}
-            where = self.wording.text(language, "csv_where", path=path_text, n=reader.line_num)
-            line = ", ".join(row)
-            try:
-                kind = self.kind(cells.get("kind", ""))
-                if kind is None:
-                    raise LineProblem(self._reason(language, "unknown_kind", kinds=self.kinds_text(language)))
-                if not cells.get("name"):
-                    raise LineProblem(self._reason(language, "no_name"))
-                parsed.items.append(
-                    self.build(
-                        cells["name"],
-                        kind,
-                        cells.get("outcome_value", ""),
-                        cells.get("success_probability", ""),
-                        language,
+        try:
+            for row in tabular.rows(content, COLUMNS, column_of=self.column, extra_cells=True):
+                cells = row.cells
+                where = self.wording.text(language, "csv_where", path=path_text, n=row.line)
+                try:
+                    kind = self.kind(cells.get("kind", ""))
+                    if kind is None:
+                        raise LineProblem(
+                            self._reason(language, "unknown_kind", kinds=self.kinds_text(language))
+                        )
+                    if not cells.get("name"):
+                        raise LineProblem(self._reason(language, "no_name"))
+                    parsed.items.append(
+                        self.build(
+                            cells["name"],
+                            kind,
+                            cells.get("outcome_value", ""),
+                            cells.get("success_probability", ""),
+                            language,
+                        )
                     )
-                )
-            except LineProblem as problem:
-                parsed.problems.append((where, line, problem.reason))
-        if not parsed.items and not parsed.problems:
+                except LineProblem as problem:
+                    parsed.problems.append((where, ", ".join(row.raw), problem.reason))
+        except TableProblem as problem:
+            if problem.code in ("missing_columns", "repeated_column"):
+                found = ", ".join(cell.strip() for cell in problem.details["found"])
+                return Parsed(), self.wording.text(language, "file_columns", path=path_text, found=found)
             return Parsed(), self.wording.text(language, "file_empty", path=path_text)
         return parsed, None
 
@@ -208,6 +206,17 @@ def _split_colon(text: str) -> tuple[str, str, str]:
 def _resources(prompts_dir: str) -> tuple[Wording, Commands, Reader]:
     wording = Wording.load(Path(prompts_dir), WORDING_FILE)
     return wording, Commands.load(Path(prompts_dir)), Reader(wording)
+
+
+def opportunity_kind(text: str, prompts_dir: Path | str) -> str | None:
+    """The canonical kind (``cross_sell``...) for a kind as people type it (``Cross-sell``, ``交叉销售``),
+    from the wording file's synonym table; ``None`` for no known kind. The terminal command uses it too."""
+    return _resources(str(prompts_dir))[2].kind(text)
+
+
+def opportunity_column(header: str, prompts_dir: Path | str) -> str | None:
+    """The column (``outcome_value``...) a CSV header names (``value``, ``成果规模``), or ``None``."""
+    return _resources(str(prompts_dir))[2].column(header)
 
 
 class PrioritiseDialog:

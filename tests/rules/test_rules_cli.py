@@ -189,10 +189,33 @@ def test_csv_bad_row_names_line_and_column(tmp_path: Path) -> None:
 
 def test_csv_bad_kind_and_missing_column(tmp_path: Path) -> None:
     path = tmp_path / "opps.csv"
-    path.write_text("name,kind,outcome_value,success_probability\nA,upsell,1,70%\n", encoding="utf-8")
+    # ("upsell" is one of the dialog's names for increase_usage, so the command accepts it too.)
+    path.write_text("name,kind,outcome_value,success_probability\nA,teleport,1,70%\n", encoding="utf-8")
     assert "line 2, column kind" in bad("prioritise", str(path))
     path.write_text("name,kind,outcome_value\nA,cross_sell,1\n", encoding="utf-8")
     assert "missing column success_probability" in bad("prioritise", str(path))
+
+
+def test_prioritise_reads_the_dialogs_kind_names_and_chinese_amounts(tmp_path: Path) -> None:
+    # One synonym table (prompts/prioritise_dialog.yaml) for the chat dialog and the command.
+    path = tmp_path / "opps.csv"
+    path.write_text(
+        "name,kind,outcome_value,success_probability\n"
+        "华为升级,提高使用率,120万,70%\n"
+        "中兴安全,交叉销售,12万,60%\n"
+        "Globex,Cross-sell,45万,0.4\n",
+        encoding="utf-8",
+    )
+    payload = ok_json("prioritise", str(path))
+    by_name = {o["name"]: o for o in payload["opportunities"]}
+    assert by_name["华为升级"]["kind"] == "increase_usage"
+    assert by_name["中兴安全"]["kind"] == "cross_sell"
+    assert by_name["中兴安全"]["outcome_value"] == 120_000
+    assert by_name["中兴安全"]["success_probability"] == 0.6
+    assert by_name["Globex"]["kind"] == "cross_sell"
+    # The dialog's header aliases too.
+    path.write_text("机会,类型,成果规模,成功可能性\n华为升级,提高使用率,120万,70%\n", encoding="utf-8")
+    assert ok_json("prioritise", str(path))["opportunities"][0]["outcome_value"] == 1_200_000
 
 
 def test_csv_column_named_twice_is_bad_input(tmp_path: Path) -> None:
