@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.coach.phrases import load_prompt_file
 from bot.coach.reply import Intent
+from bot.coach.terms import TermMatcher
 
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
@@ -27,8 +28,8 @@ class IntentDetector:
     def __init__(self, prompts_dir: Path, embeddings: Embeddings) -> None:
         spec = load_prompt_file(prompts_dir, "intents.yaml")
         self.embeddings = embeddings
-        self.keywords: dict[str, list[str]] = {
-            intent: [kw.lower() for lang in ("en", "zh") for kw in body.get("keywords", {}).get(lang, [])]
+        self.keywords: dict[str, TermMatcher] = {
+            intent: TermMatcher(kw for lang in ("en", "zh") for kw in body.get("keywords", {}).get(lang, []))
             for intent, body in spec.items()
         }
         self.switch_patterns: dict[str, list[re.Pattern[str]]] = {
@@ -52,18 +53,7 @@ class IntentDetector:
         return None
 
     def keyword_hits(self, text: str) -> set[str]:
-        lowered = text.lower()
-        hits = set()
-        for intent, keywords in self.keywords.items():
-            for keyword in keywords:
-                if keyword.isascii():
-                    if re.search(rf"\b{re.escape(keyword)}\b", lowered):
-                        hits.add(intent)
-                        break
-                elif keyword in lowered:
-                    hits.add(intent)
-                    break
-        return hits
+        return {intent for intent, keywords in self.keywords.items() if keywords.found_in(text)}
 
     def scores(self, text: str) -> dict[str, float]:
         query = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)

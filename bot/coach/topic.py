@@ -3,11 +3,11 @@ message's own vocabulary as a tie-breaker for loosely matching ones."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.coach.phrases import load_prompt_file
+from bot.coach.terms import TermMatcher
 from bot.retrieval.index import SearchHit
 from bot.retrieval.tokenize import tokenize
 
@@ -23,15 +23,10 @@ class TopicGate:
     def __init__(self, prompts_dir: Path, min_relevance: float) -> None:
         terms = load_prompt_file(prompts_dir, "domain_terms.yaml")
         self.min_relevance = min_relevance
-        english = [re.escape(term.lower()) for term in terms.get("en", [])]
-        self._english = re.compile(rf"\b(?:{'|'.join(english)})\b") if english else None
-        self._chinese = [term for term in terms.get("zh", [])]
+        self._domain = TermMatcher([*terms.get("en", []), *terms.get("zh", [])])
 
     def uses_domain_terms(self, text: str) -> bool:
-        lowered = text.lower()
-        if self._english is not None and self._english.search(lowered):
-            return True
-        return any(term in text for term in self._chinese)
+        return self._domain.found_in(text)
 
     def on_topic(self, text: str, hits: Sequence[SearchHit], has_intent_keyword: bool = False) -> bool:
         if not hits:
