@@ -53,11 +53,13 @@ class Coach:
 
     def understand(self, text: str, language: Language) -> tuple[Intent, list[SearchHit]]:
         """The intent of a message and the sources that answer it; intent `other` when off topic."""
-        hits = self.index.search(text, k=5, lang=language)
+        # One embedding and one keyword scan of the message serve both retrieval and intent detection.
+        vector = self.index.embeddings.embed_query(text)
+        hits = self.index.search(text, k=5, lang=language, vector=vector)
         keyword_intents = self.intents.keyword_hits(text)
         if not self.topic.on_topic(text, hits, bool(keyword_intents)):
             return "other", hits
-        return self.intents.detect(text), hits
+        return self.intents.detect(text, vector, keyword_intents), hits
 
     def ask(self, text: str, language: Language | None = None) -> Reply:
         """Answer one question from the knowledge base, with sources; no dialog state involved."""

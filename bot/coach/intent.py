@@ -8,6 +8,7 @@ question. Whether a message is about KAM at all is decided by retrieval relevanc
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -55,19 +56,29 @@ class IntentDetector:
     def keyword_hits(self, text: str) -> set[str]:
         return {intent for intent, keywords in self.keywords.items() if keywords.found_in(text)}
 
-    def scores(self, text: str) -> dict[str, float]:
-        query = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-        similarity = self.vectors @ query
+    def scores(
+        self, text: str, vector: Sequence[float] | None = None, keyword_intents: set[str] | None = None
+    ) -> dict[str, float]:
+        """Best exemplar similarity per intent, plus the keyword bonus. `vector` and `keyword_intents`,
+        when the caller already has them, spare embedding and scanning the message again."""
+        if vector is None:
+            vector = self.embeddings.embed_query(text)
+        if keyword_intents is None:
+            keyword_intents = self.keyword_hits(text)
+        similarity = self.vectors @ np.asarray(vector, dtype=np.float32)
         best: dict[str, float] = {}
         for label, value in zip(self.labels, similarity, strict=True):
             best[label] = max(best.get(label, -1.0), float(value))
-        for intent in self.keyword_hits(text):
+        for intent in keyword_intents:
             best[intent] = best.get(intent, 0.0) + KEYWORD_BONUS
         return best
 
-    def detect(self, text: str) -> Intent:
-        scores = self.scores(text)
-        keyword_intents = self.keyword_hits(text) - {"question"}
+    def detect(
+        self, text: str, vector: Sequence[float] | None = None, keyword_intents: set[str] | None = None
+    ) -> Intent:
+        if keyword_intents is None:
+            keyword_intents = self.keyword_hits(text)
+        scores = self.scores(text, vector, keyword_intents)
         question = scores.get("question", 0.0)
         candidates = [(intent, score) for intent, score in scores.items() if intent != "question"]
         if not candidates:

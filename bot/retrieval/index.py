@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -325,8 +325,12 @@ class KnowledgeIndex:
                 self._by_key = {doc.key: doc for doc in docs}
             return self._docs, self._lexical, self._bm25
 
-    def search(self, query: str, k: int = 5, lang: str | None = None) -> list[SearchHit]:
-        """The best `k` sources for a query, best first; each card once, in `lang` where it exists."""
+    def search(
+        self, query: str, k: int = 5, lang: str | None = None, vector: Sequence[float] | None = None
+    ) -> list[SearchHit]:
+        """The best `k` sources for a query, best first; each card once, in `lang` where it exists.
+
+        `vector` is the query's embedding, when the caller has it already."""
         docs, lexical, bm25 = self._ensure_lexical()
         if not docs or not query.strip():
             return []
@@ -337,7 +341,9 @@ class KnowledgeIndex:
         # back from Chroma cost more than the search itself. One wide query, so ingested documents and
         # the cards' several pieces each find room among the candidates.
         _ = self.store
-        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        vector = np.asarray(
+            self.embeddings.embed_query(query) if vector is None else vector, dtype=np.float32
+        )
         found = self._collection.query(
             query_embeddings=[vector], n_results=min(DENSE_CANDIDATES, len(docs)), include=["distances"]
         )
