@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from bot.coach.phrases import Phrases
 from bot.coach.reply import Citation, Intent, Language, Reply, Section, SuggestedAction
+from bot.retrieval.cards import first_paragraph
 from bot.retrieval.index import SearchHit
 
 MAX_SOURCES = 5
@@ -19,12 +20,9 @@ SEE_ALSO_SHARE = 0.8
 INTENT_ACTIONS: dict[str, str] = {"pricing": "price_deal", "plan": "start_plan", "prioritise": "prioritise"}
 
 
-def first_paragraph(text: str) -> str:
-    for paragraph in re.split(r"\n\s*\n", text.strip()):
-        cleaned = paragraph.strip()
-        if cleaned and not cleaned.startswith("#"):
-            return cleaned
-    return text.strip()
+def lead_paragraph(text: str) -> str:
+    """A source's opening paragraph; an ingested chunk may be all headings, then it is shown whole."""
+    return first_paragraph(text) or text.strip()
 
 
 def first_sentence(text: str) -> str:
@@ -33,7 +31,7 @@ def first_sentence(text: str) -> str:
 
 
 def _excerpt(hit: SearchHit, limit: int = 600) -> str:
-    text = first_paragraph(hit.text)
+    text = lead_paragraph(hit.text)
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
@@ -85,7 +83,7 @@ def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, ph
     text = _excerpt(best)
     for other in hits[1:3]:
         if other.fused >= SEE_ALSO_SHARE * best.fused and other.kind != "template":
-            summary = first_sentence(first_paragraph(other.text))
+            summary = first_sentence(lead_paragraph(other.text))
             sections.append(Section(title=other.title, body=summary))
             text += f"\n\n{phrases.get('see_also', language)} · {other.title}: {summary}"
     return Reply(

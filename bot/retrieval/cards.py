@@ -13,6 +13,15 @@ from pydantic import BaseModel, Field, ValidationError
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
 
+def first_paragraph(text: str) -> str:
+    """The first paragraph that is not a heading ("" when there is none)."""
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        cleaned = paragraph.strip()
+        if cleaned and not cleaned.startswith("#"):
+            return cleaned
+    return ""
+
+
 class CardFormatError(ValueError):
     pass
 
@@ -37,11 +46,7 @@ class Card(BaseModel):
     @property
     def summary(self) -> str:
         """The card's first paragraph: written to stand alone as an answer."""
-        for paragraph in re.split(r"\n\s*\n", self.body.strip()):
-            text = paragraph.strip()
-            if text and not text.startswith("#"):
-                return text
-        return self.title
+        return first_paragraph(self.body) or self.title
 
     @property
     def content_hash(self) -> str:

@@ -421,9 +421,6 @@ class KnowledgeIndex:
         hits.sort(key=lambda hit: (-hit.fused, -hit.score, hit.source_id))
         return hits[:k]
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
-
 
 def document_id(path: str) -> str:
     """A stable id for an ingested file: the same path always maps to the same id (so re-ingest replaces)."""
