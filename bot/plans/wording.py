@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel.numbers import format_decimal, format_percent
 
+from bot.coach.phrases import load_prompt_file
 from bot.coach.reply import Language
 from bot.plans.model import CATALOGUE, FIELDS, ColumnSpec, FieldSpec
 from bot.plans.parsing import CellUnreadable, ParseContext, Unreadable
@@ -20,20 +19,13 @@ PROMPT_FILE = "plan_questions.yaml"
 _LOCALES = {"en": "en", "zh": "zh_Hans_CN"}
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise FileNotFoundError(f"prompt file missing: {path} (set KAM_PROMPTS_DIR)")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
 def _norm(text: str) -> str:
     return re.sub(r"[\s_\-./()（）\"“”'‘’]+", "", text.casefold())
 
 
 class PlanWording:
     def __init__(self, prompts_dir: Path) -> None:
-        self.data = _load(Path(prompts_dir) / PROMPT_FILE)
+        self.data = load_prompt_file(Path(prompts_dir), PROMPT_FILE)
 
     # ---------- phrases ----------
     def phrase(self, key: str, language: Language, **values: Any) -> str:
