@@ -1,48 +1,28 @@
-"""Renders a Reply as plain text for the terminal."""
+"""Renders a Reply as plain text for the terminal, with its labels from `prompts/coach.yaml`."""
 
 from __future__ import annotations
 
+from bot.coach.phrases import Phrases
 from bot.coach.reply import Citation, Reply
 
-LABELS = {
-    "en": {
-        "sources": "Sources",
-        "next": "Next steps",
-        "chunk": "seed chunk",
-        "chunks": "seed chunks",
-        "doc": "your document",
-    },
-    "zh": {
-        "sources": "出处",
-        "next": "下一步",
-        "chunk": "种子第{}段",
-        "chunks": "种子第{}段",
-        "doc": "你的文档",
-    },
-}
 
-
-def chunk_label(citation: Citation, language: str) -> str:
-    labels = LABELS[language]
+def chunk_label(citation: Citation, language: str, phrases: Phrases) -> str:
     if not citation.seed_chunks:
-        return labels["doc"]
-    numbers = ", ".join(str(n) for n in citation.seed_chunks)
-    if language == "zh":
-        return labels["chunks"].format(numbers)
-    return f"{labels['chunk' if len(citation.seed_chunks) == 1 else 'chunks']} {numbers}"
+        return phrases.get("document", language)
+    key = "seed_chunk" if len(citation.seed_chunks) == 1 else "seed_chunks"
+    return phrases.get(key, language, chunks=", ".join(str(n) for n in citation.seed_chunks))
 
 
-def render_text(reply: Reply) -> str:
-    labels = LABELS[reply.language]
+def render_text(reply: Reply, phrases: Phrases) -> str:
+    language = reply.language
     lines = [reply.text.strip()]
     if reply.citations:
-        lines.append("")
-        lines.append(f"{labels['sources']}:")
+        lines += ["", f"{phrases.get('sources', language)}:"]
         for citation in reply.citations:
-            lines.append(f"  - {citation.title} [{citation.id}] ({chunk_label(citation, reply.language)})")
+            label = chunk_label(citation, language, phrases)
+            lines.append(f"  - {citation.title} [{citation.id}] ({label})")
     if reply.actions:
-        lines.append("")
-        lines.append(f"{labels['next']}:")
+        lines += ["", f"{phrases.get('next_steps', language)}:"]
         for action in reply.actions:
             lines.append(f"  - {action.label}: {action.command}")
     return "\n".join(lines)

@@ -78,7 +78,7 @@ def run_ask(args: argparse.Namespace) -> int:
         if args.json:
             print_json(ask_payload(reply))
         else:
-            sys.stdout.write(render_text(reply) + "\n\n")
+            sys.stdout.write(render_text(reply, coach.phrases) + "\n\n")
             sys.stdout.flush()
     return 0
 
@@ -136,7 +136,7 @@ def run_chat(args: argparse.Namespace) -> int:
             print_json(reply)
         else:
             prefix = "coach> " if interactive else ""
-            sys.stdout.write(prefix + render_text(reply) + "\n")
+            sys.stdout.write(prefix + render_text(reply, coach.phrases) + "\n")
             if not interactive:
                 sys.stdout.write("\n")
             sys.stdout.flush()
