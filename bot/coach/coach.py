@@ -39,6 +39,7 @@ class Coach:
         self.topic = TopicGate(settings.prompts_dir, settings.min_relevance)
         self.dialog_store = dialog_store
         self.services: dict[str, Any] = dict(services or {})
+        self.services.setdefault("index", self.index)  # dialogs cite cards through it
         self.dialogs: dict[str, Dialog] = {}
         self._dialog_for_intent: dict[str, str] = {}
 

@@ -189,29 +189,15 @@ def truncate(text: str, width: int) -> str:
     return out + "…"
 
 
-@lru_cache(maxsize=4)
-def _cards_by_key(knowledge_dir: str) -> dict[str, Any]:
-    from bot.retrieval.cards import load_cards
-
-    return {card.key: card for card in load_cards(Path(knowledge_dir))}
-
-
 def cite_cards(ctx: DialogContext, card_ids: list[str], language: Language) -> list[Citation]:
     """Citations of the knowledge cards a rule result rests on, in the user's language.
 
     The score is 1.0: these are named by the rule, not found by a search.
     """
-    index = ctx.services.get("index")
+    index = ctx.services["index"]  # the coach's knowledge index: cards in the asker's language first
     citations = []
     for card_id in card_ids:
-        card = None
-        if index is not None and hasattr(index, "card"):
-            card = index.card(card_id, language)
-        if card is None:
-            cards = _cards_by_key(str(settings_of(ctx).knowledge_dir))
-            card = cards.get(f"{card_id}@{language}") or next(
-                (c for c in cards.values() if c.id == card_id), None
-            )
+        card = index.card(card_id, language)
         if card is not None:
             citations.append(
                 Citation(
