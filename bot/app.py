@@ -41,10 +41,18 @@ def build_coach(settings: Settings | None = None, *, with_store: bool = True) ->
         return Coach(settings, index=index)
     from bot.store import open_database
     from bot.store.dialog_store import SqlDialogStateStore
+    from bot.store.event_store import SqlHandledEvents
 
     db = open_database(settings)
     services: dict[str, Any] = {"db": db, "settings": settings}
-    coach = Coach(settings, index=index, dialog_store=SqlDialogStateStore(db), services=services)
+    coach = Coach(
+        settings,
+        index=index,
+        dialog_store=SqlDialogStateStore(db),
+        services=services,
+        unit_of_work=db.unit_of_work,
+        handled_events=SqlHandledEvents(db),
+    )
     for module_name, class_name, intent in DIALOGS:
         try:
             module = importlib.import_module(module_name)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any, Protocol
 
 from bot.coach.answer import compose_answer
 from bot.coach.dialog import Dialog, DialogContext, DialogOutcome, DialogState, DialogStateStore
+from bot.coach.errors import AlreadyHandled
 from bot.coach.intent import IntentDetector
 from bot.coach.language import detect_language
 from bot.coach.phrases import Phrases
@@ -24,6 +27,10 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
+class HandledEvents(Protocol):
+    def claim(self, event_id: str, conversation_key: str = "") -> bool: ...
+
+
 class Coach:
     def __init__(
         self,
@@ -31,6 +38,8 @@ class Coach:
         index: KnowledgeIndex | None = None,
         dialog_store: DialogStateStore | None = None,
         services: dict[str, Any] | None = None,
+        unit_of_work: Callable[[], AbstractContextManager[Any]] | None = None,
+        handled_events: HandledEvents | None = None,
     ) -> None:
         self.settings = settings
         self.index = index or KnowledgeIndex(settings)
@@ -38,6 +47,8 @@ class Coach:
         self.intents = IntentDetector(settings.prompts_dir, self.index.embeddings)
         self.topic = TopicGate(settings.prompts_dir, settings.min_relevance)
         self.dialog_store = dialog_store
+        self.unit_of_work = unit_of_work or nullcontext
+        self.handled_events = handled_events
         self.services: dict[str, Any] = dict(services or {})
         self.services.setdefault("index", self.index)  # dialogs cite cards through it
         self.dialogs: dict[str, Dialog] = {}
@@ -147,7 +158,17 @@ class Coach:
         )
 
     def handle(self, turn: Turn) -> Reply:
-        """One turn of a conversation: continue the open dialog, or start one, or answer."""
+        """One turn of a conversation: continue the open dialog, or start one, or answer.
+
+        Everything the turn writes (answers, audit rows, dialog state, the delivery id) commits together
+        or not at all. Raises AlreadyHandled when the turn's event id was handled before."""
+        with self.unit_of_work():
+            if turn.event_id and self.handled_events is not None:
+                if not self.handled_events.claim(turn.event_id, turn.conversation_key):
+                    raise AlreadyHandled(turn.event_id)
+            return self._handle(turn)
+
+    def _handle(self, turn: Turn) -> Reply:
         key = turn.conversation_key
         state = self.open_dialog(turn)
         if state is not None and state.kind in self.dialogs:

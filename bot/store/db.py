@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Any fixed number: PostgreSQL processes starting together take turns to migrate.
 _MIGRATION_LOCK_KEY = 7_240_531_001
+
+
+# The unit of work open in this thread (or task), if any: (the database, its session). Every store call made
+# inside it joins its session, so one turn's writes (answer, audit row, dialog state, handled event id)
+# commit together or not at all, without threading a session through every signature.
+_AMBIENT: ContextVar[tuple[Database, Session] | None] = ContextVar("kam_unit_of_work", default=None)
 
 
 class DatabaseError(RuntimeError):
@@ -128,8 +135,33 @@ class Database:
             ) from None
 
     @contextmanager
+    def unit_of_work(self) -> Iterator[Session]:
+        """One transaction spanning every store call made inside the block, in this thread: they commit
+        together when it ends, or all roll back if it raises. A nested unit of work joins the outer one."""
+        ambient = _AMBIENT.get()
+        if ambient is not None and ambient[0] is self:
+            yield ambient[1]
+            return
+        session = self._sessions()
+        token = _AMBIENT.set((self, session))
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            _AMBIENT.reset(token)
+            session.close()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: commits when the block ends, rolls back if it raises."""
+        """A transaction: commits when the block ends, rolls back if it raises. Inside a unit of work it is
+        the unit's session, committed by the unit."""
+        ambient = _AMBIENT.get()
+        if ambient is not None and ambient[0] is self:
+            yield ambient[1]
+            return
         session = self._sessions()
         try:
             yield session
@@ -181,6 +213,15 @@ def _revision(connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest migration shipped in the package: what `migrate()` brings a database to."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the package ships no migrations"
+    return head
 
 
 def alembic_config():

@@ -208,3 +208,13 @@ class AccessLog(Base):
     allowed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandledEvent(Base):
+    """An adapter's delivery id (Slack's event_id) whose turn was handled: a redelivery is not handled again."""
+
+    __tablename__ = "handled_events"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    conversation_key: Mapped[str] = mapped_column(String(255), default="")
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

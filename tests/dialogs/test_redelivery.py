@@ -1,0 +1,30 @@
+"""A delivery handled once: the same event id again is refused before anything is done, and a turn that
+failed leaves its id free, so the redelivery is handled."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coach.errors import AlreadyHandled
+from bot.coach.turn import Turn
+
+
+def test_a_redelivered_turn_is_not_handled_again(coach):
+    first = coach.handle(Turn(text="price a deal", user_id="U1", channel_id="D1", event_id="Ev1"))
+    assert first.dialog == "pricing"
+    answered = coach.handle(Turn(text="ACME", user_id="U1", channel_id="D1", event_id="Ev2"))
+    with pytest.raises(AlreadyHandled):
+        coach.handle(Turn(text="ACME", user_id="U1", channel_id="D1", event_id="Ev2"))
+    # The redelivery changed nothing: the form still waits where the first delivery left it.
+    assert coach.open_dialog(Turn(text="", user_id="U1", channel_id="D1")).step == answered.data["step"]
+
+
+def test_a_failed_turn_leaves_its_delivery_free(coach, monkeypatch):
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(coach, "_handle", broken)
+    with pytest.raises(RuntimeError):
+        coach.handle(Turn(text="price a deal", user_id="U1", event_id="Ev9"))
+    monkeypatch.undo()
+    assert coach.handle(Turn(text="price a deal", user_id="U1", event_id="Ev9")).dialog == "pricing"
