@@ -163,9 +163,13 @@ class Coach:
         Everything the turn writes (answers, audit rows, dialog state, the delivery id) commits together
         or not at all. Raises AlreadyHandled when the turn's event id was handled before."""
         with self.unit_of_work():
-            if turn.event_id and self.handled_events is not None:
-                if not self.handled_events.claim(turn.event_id, turn.conversation_key):
-                    raise AlreadyHandled(turn.event_id)
+            claimed = (
+                not turn.event_id
+                or self.handled_events is None
+                or self.handled_events.claim(turn.event_id, turn.conversation_key)
+            )
+            if not claimed:
+                raise AlreadyHandled(turn.event_id or "")
             return self._handle(turn)
 
     def _handle(self, turn: Turn) -> Reply:

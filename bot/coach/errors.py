@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class AlreadyHandled(Exception):  # noqa: N818 - a signal, not a failure
+class AlreadyHandled(Exception):
     """This turn's delivery id was handled before (here or in another process sharing the database):
     the adapter acknowledges it and does nothing more."""
 

@@ -112,7 +112,9 @@ class DecisionStep(BaseModel):
 class Decision(BaseModel):
     """A pricing decision (the fields of contracts section 2), as shown to the user."""
 
-    decision: Literal["maintain_pricing", "migrate_platform", "marginal_cost_pricing", "escalate_to_management"]
+    decision: Literal[
+        "maintain_pricing", "migrate_platform", "marginal_cost_pricing", "escalate_to_management"
+    ]
     recommended_price: float | None
     cost_basis: Literal["lraic", "marginal_cost"] | None
     platform: Literal["current", "alternative"] | None

@@ -211,7 +211,7 @@ class AccessLog(Base):
 
 
 class HandledEvent(Base):
-    """An adapter's delivery id (Slack's event_id) whose turn was handled: a redelivery is not handled again."""
+    """A delivery id (Slack's event_id) whose turn was handled: a redelivery is not handled again."""
 
     __tablename__ = "handled_events"
 
