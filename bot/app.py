@@ -1,26 +1,17 @@
-"""The composition root: builds a Coach with its index, store and dialogs from the settings.
+"""The composition root: builds a Coach, its index, store and forms from the settings.
 
-Every adapter (terminal, Slack, scheduler) gets its coach here, so they all run the same code.
+Every adapter (terminal, Slack, scheduler) gets its coach here, so they all run the same code. This is the
+one place below the command line that reads the settings; everything it builds gets what it needs passed in.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 
 from bot.coach.coach import Coach
 from bot.retrieval.index import KnowledgeIndex
 from bot.settings import Settings, get_settings
-
-log = logging.getLogger(__name__)
-
-# (module, class, intent): dialogs plug in here; a module still missing in a partial install is skipped.
-DIALOGS: tuple[tuple[str, str, str], ...] = (
-    ("bot.coach.pricing_dialog", "PricingDialog", "pricing"),
-    ("bot.coach.plan_dialog", "PlanDialog", "plan"),
-    ("bot.coach.prioritise_dialog", "PrioritiseDialog", "prioritise"),
-)
+from bot.wording import Catalogue
 
 
 def build_index(settings: Settings | None = None) -> KnowledgeIndex:
@@ -35,33 +26,53 @@ def build_index(settings: Settings | None = None) -> KnowledgeIndex:
 
 def build_coach(settings: Settings | None = None, *, with_store: bool = True) -> Coach:
     """A ready coach. Without the store it answers questions only (what `ask` needs)."""
+    from bot.coach.intent import IntentDetector
+    from bot.coach.topic import TopicGate
+
     settings = settings or get_settings()
     index = build_index(settings)
+    catalogue = Catalogue(settings.prompts_dir)
+    parts: dict[str, Any] = {
+        "index": index,
+        "catalogue": catalogue,
+        "intents": IntentDetector(settings.prompts_dir, index.embeddings),
+        "topic": TopicGate(settings.prompts_dir, settings.min_relevance),
+        "default_language": settings.default_language,
+    }
     if not with_store:
-        return Coach(settings, index=index)
+        return Coach(**parts)
+
+    from bot.coach.forms.commands import CommandWords
+    from bot.coach.forms.form import FormTools
+    from bot.coach.forms.plan import PlanForm
+    from bot.coach.forms.pricing import PricingForm
+    from bot.coach.forms.prioritise import PrioritiseForm
+    from bot.coach.forms.runner import FormRunner
+    from bot.plans.repository import PlanRepository
     from bot.store import open_database
-    from bot.store.dialog_store import SqlDialogStateStore
+    from bot.store.dialog_store import SqlFormStates
+    from bot.store.escalation_store import EscalationStore
     from bot.store.event_store import SqlHandledEvents
 
     db = open_database(settings)
-    services: dict[str, Any] = {"db": db, "settings": settings}
-    coach = Coach(
-        settings,
-        index=index,
-        dialog_store=SqlDialogStateStore(db),
-        services=services,
+    plans = PlanRepository(db, admin_ids=settings.admin_ids)
+
+    def resolve_person(text: str) -> dict[str, str | None] | None:
+        person = plans.resolve_person(text)
+        return person.model_dump() if person is not None else None
+
+    tools = FormTools(
+        catalogue=catalogue,
+        commands=CommandWords(catalogue.file("commands.yaml")),
+        cards=index,
+        resolve_person=resolve_person,
+    )
+    forms = [PricingForm(EscalationStore(db)), PlanForm(plans), PrioritiseForm()]
+    return Coach(
+        **parts,
+        forms=forms,
+        runner=FormRunner(tools),
+        states=SqlFormStates(db),
         unit_of_work=db.unit_of_work,
         handled_events=SqlHandledEvents(db),
     )
-    for module_name, class_name, intent in DIALOGS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as missing:
-            if missing.name != module_name:
-                raise
-            log.debug("dialog %s not available", module_name)
-            continue
-        dialog_class = getattr(module, class_name)
-        services.update(getattr(dialog_class, "build_services", lambda _db, _settings: {})(db, settings))
-        coach.register_dialog(dialog_class(), intent)  # type: ignore[arg-type]
-    return coach

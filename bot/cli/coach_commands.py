@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bot.cli.common import BadInput, error_text, print_json
+from bot.coach.reply import Reply
+from bot.coach.turn import Attachment, Turn
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,7 @@ def run_ask(args: argparse.Namespace) -> int:
         if args.json:
             print_json(ask_payload(reply))
         else:
-            sys.stdout.write(render_text(reply, coach.phrases) + "\n\n")
+            sys.stdout.write(render_text(reply, coach.catalogue) + "\n\n")
             sys.stdout.flush()
     return 0
 
@@ -90,25 +94,64 @@ def _default_user() -> str:
         return "local-user"
 
 
+_CSV_PATH = re.compile(r"""(?:^|\s)["'“]?(?P<path>[^\s"'”]+\.csv)["'”]?(?=\s|$)""", re.IGNORECASE)
+
+
+def attachments_in(text: str) -> list[Attachment]:
+    """CSV files named in a line typed in the terminal, read here so that no form ever opens a file: the
+    terminal's way of doing what an upload does in Slack."""
+    found = []
+    for match in _CSV_PATH.finditer(text):
+        path = Path(match["path"]).expanduser()
+        if path.is_file():
+            found.append(Attachment(name=path.name, content=path.read_bytes(), media_type="text/csv"))
+    return found
+
+
+def save_files(reply: Reply, settings: Settings) -> list[dict[str, str]]:
+    """Writes the files a reply hands over into KAM_DATA_DIR/exports; returns what was saved where."""
+    saved = []
+    folder = settings.ensure_data_dir() / "exports"
+    folder.mkdir(exist_ok=True)
+    for file in reply.files:
+        stem, dot, suffix = file.name.rpartition(".")
+        target = folder / file.name
+        n = 1
+        while target.exists():
+            n += 1
+            target = folder / f"{stem}-{n}{dot}{suffix}"
+        target.write_text(file.content, encoding="utf-8")
+        saved.append({"name": file.name, "media_type": file.media_type, "path": str(target)})
+    return saved
+
+
+def chat_payload(reply: Reply, saved: list[dict[str, str]]) -> dict[str, Any]:
+    """The `chat --json` object of contracts section 9: a file is given by where it was saved."""
+    payload = reply.model_dump(mode="json")
+    payload["files"] = saved
+    return payload
+
+
 def run_chat(args: argparse.Namespace) -> int:
     from bot.app import build_coach
-    from bot.coach.turn import Turn
     from bot.render_text import render_text
+    from bot.settings import get_settings
 
+    settings = get_settings()
     interactive = sys.stdin.isatty()
     if interactive:  # the first run indexes the knowledge base: say so rather than sit silent
         sys.stdout.write("Loading the coach…\n")
         sys.stdout.flush()
-    coach = build_coach(with_store=True)
+    coach = build_coach(settings, with_store=True)
     if interactive:
         sys.stdout.write(
             "KAM Coach. Ask a question, or say 'price a deal', 'start a plan for ACME'. Ctrl-D to quit.\n"
             "关键客户辅导：直接提问，或说“帮我报价”“给华为做个客户计划”。按 Ctrl-D 退出。\n"
         )
-        state = coach.open_dialog(Turn(text="", user_id=args.user))
+        state = coach.open_form(Turn(text="", user_id=args.user))
         if state is not None:
             sys.stdout.write(
-                f"(You have an open {state.kind} dialog; type 'status' to see where you are."
+                f"(You have an open {state.form} form; type 'status' to see where you are."
                 " 有未完成的对话，输入“状态”查看进度。)\n"
             )
     while True:
@@ -123,20 +166,25 @@ def run_chat(args: argparse.Namespace) -> int:
             continue
         if (
             text.lower() in {"quit", "exit", "/quit", "退出"}
-            and coach.open_dialog(Turn(text="", user_id=args.user)) is None
+            and coach.open_form(Turn(text="", user_id=args.user)) is None
         ):
             break
-        turn = Turn(text=text, user_id=args.user)
+        turn = Turn(text=text, user_id=args.user, attachments=attachments_in(text))
         try:
             reply = coach.handle(turn)
         except Exception:  # one bad turn must not end the conversation; what was saved stays saved
             log.exception("turn failed for %s", turn.conversation_key)
             reply = coach.failure_reply(turn)
+        saved = save_files(reply, settings)
         if args.json:
-            print_json(reply)
+            print_json(chat_payload(reply, saved))
         else:
             prefix = "coach> " if interactive else ""
-            sys.stdout.write(prefix + render_text(reply, coach.phrases) + "\n")
+            shown = render_text(reply, coach.catalogue)
+            words = coach.catalogue.file("render.yaml")
+            for file in saved:
+                shown += "\n" + words.text(reply.language, "file_saved", name=file["name"], path=file["path"])
+            sys.stdout.write(prefix + shown + "\n")
             if not interactive:
                 sys.stdout.write("\n")
             sys.stdout.flush()

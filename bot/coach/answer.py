@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.coach.phrases import Phrases
 from bot.coach.reply import Citation, Intent, Language, Reply, Section, SuggestedAction
 from bot.retrieval.cards import first_paragraph
 from bot.retrieval.index import SearchHit
+from bot.wording import Wording
 
 MAX_SOURCES = 5
 # A second card joins the answer when its fused score is at least this share of the best one's.
@@ -57,7 +57,7 @@ def best_first(citations: Iterable[Citation]) -> list[Citation]:
 
 
 def suggested_actions(
-    hits: list[SearchHit], intent: Intent, language: Language, phrases: Phrases
+    hits: list[SearchHit], intent: Intent, language: Language, wording: Wording
 ) -> list[SuggestedAction]:
     wanted: list[str] = []
     if intent in INTENT_ACTIONS:
@@ -66,18 +66,18 @@ def suggested_actions(
         wanted.extend(hit.actions)
     actions: list[SuggestedAction] = []
     for action in dict.fromkeys(wanted):
-        if phrases.known_action(action):
+        if wording.has(language, "actions", action):
             actions.append(
                 SuggestedAction(
                     id=action,
-                    label=phrases.action_label(action, language),
-                    command=phrases.action_command(action, language),
+                    label=wording.text(language, "actions", action, "label"),
+                    command=wording.text(language, "actions", action, "command"),
                 )
             )
     return actions[:3]
 
 
-def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, phrases: Phrases) -> Reply:
+def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, wording: Wording) -> Reply:
     best = hits[0]
     sections = [Section(title=best.title, body=_excerpt(best))]
     text = _excerpt(best)
@@ -85,12 +85,12 @@ def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, ph
         if other.fused >= SEE_ALSO_SHARE * best.fused and other.kind != "template":
             summary = first_sentence(lead_paragraph(other.text))
             sections.append(Section(title=other.title, body=summary))
-            text += f"\n\n{phrases.get('see_also', language)} · {other.title}: {summary}"
+            text += f"\n\n{wording.text(language, 'see_also')} · {other.title}: {summary}"
     return Reply(
         text=text,
         language=language,
         intent=intent,
         sections=sections,
         citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
-        actions=suggested_actions(hits, intent, language, phrases),
+        actions=suggested_actions(hits, intent, language, wording),
     )

@@ -1,67 +1,84 @@
-"""The coach: a user's turn in, a Reply out. Knows nothing of Slack or the terminal.
+"""The coach: a user's turn in, a typed Reply out. Knows nothing of Slack, the terminal or the settings.
 
-It answers questions from the knowledge index, routes deal pricing, plan drafting and prioritisation to
-their dialogs, and keeps every dialog's state in the store so a restart resumes where the user was.
+It answers questions from the knowledge index, starts and continues forms (pricing, plans, ranking, the
+other rules) through the one form runner, and keeps every form's state in the store, saved with the turn
+that changed it, so a restart resumes where the user was.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
+from pydantic import ValidationError
+
 from bot.coach.answer import compose_answer
-from bot.coach.dialog import Dialog, DialogContext, DialogOutcome, DialogState, DialogStateStore
 from bot.coach.errors import AlreadyHandled
+from bot.coach.forms.form import Form
+from bot.coach.forms.runner import FormRunner, Outcome, follow_language
+from bot.coach.forms.state import FormState
 from bot.coach.intent import IntentDetector
 from bot.coach.language import detect_language
-from bot.coach.phrases import Phrases
 from bot.coach.reply import Intent, Language, Reply
 from bot.coach.topic import TopicGate
 from bot.coach.turn import Turn
 from bot.retrieval.index import KnowledgeIndex, SearchHit
-from bot.settings import Settings
+from bot.wording import Catalogue
 
 log = logging.getLogger(__name__)
+
+PAUSED = "#paused"
+"""Suffix of the key under which a conversation keeps the form it stopped, to resume."""
 
 
 class HandledEvents(Protocol):
     def claim(self, event_id: str, conversation_key: str = "") -> bool: ...
 
 
+class FormStates(Protocol):
+    """Where each conversation's open form is kept (JSON of a FormState)."""
+
+    def load(self, conversation_key: str) -> dict[str, Any] | None: ...
+
+    def save(self, conversation_key: str, kind: str, state: dict[str, Any]) -> None: ...
+
+    def clear(self, conversation_key: str) -> None: ...
+
+
 class Coach:
     def __init__(
         self,
-        settings: Settings,
-        index: KnowledgeIndex | None = None,
-        dialog_store: DialogStateStore | None = None,
-        services: dict[str, Any] | None = None,
+        *,
+        index: KnowledgeIndex,
+        catalogue: Catalogue,
+        intents: IntentDetector,
+        topic: TopicGate,
+        default_language: Language = "en",
+        forms: Sequence[Form] = (),
+        runner: FormRunner | None = None,
+        states: FormStates | None = None,
         unit_of_work: Callable[[], AbstractContextManager[Any]] | None = None,
         handled_events: HandledEvents | None = None,
     ) -> None:
-        self.settings = settings
-        self.index = index or KnowledgeIndex(settings)
-        self.phrases = Phrases(settings.prompts_dir)
-        self.intents = IntentDetector(settings.prompts_dir, self.index.embeddings)
-        self.topic = TopicGate(settings.prompts_dir, settings.min_relevance)
-        self.dialog_store = dialog_store
+        self.index = index
+        self.catalogue = catalogue
+        self.wording = catalogue.file("coach.yaml")
+        self.intents = intents
+        self.topic = topic
+        self.default_language = default_language
+        self.forms: dict[str, Form] = {form.kind: form for form in forms}
+        self._form_for_intent: dict[str, str] = {form.intent: form.kind for form in forms}
+        self.runner = runner
+        self.states = states
         self.unit_of_work = unit_of_work or nullcontext
         self.handled_events = handled_events
-        self.services: dict[str, Any] = dict(services or {})
-        self.services.setdefault("index", self.index)  # dialogs cite cards through it
-        self.dialogs: dict[str, Dialog] = {}
-        self._dialog_for_intent: dict[str, str] = {}
-
-    def register_dialog(self, dialog: Dialog, intent: Intent | None = None) -> None:
-        self.dialogs[dialog.kind] = dialog
-        if intent:
-            self._dialog_for_intent[intent] = dialog.kind
 
     # ---------- one-shot questions ----------
     def language_of(self, text: str, fallback: Language | None = None) -> Language:
-        return detect_language(text) or fallback or self.settings.default_language
+        return detect_language(text) or fallback or self.default_language
 
     def understand(self, text: str, language: Language) -> tuple[Intent, list[SearchHit]]:
         """The intent of a message and the sources that answer it; intent `other` when off topic."""
@@ -74,12 +91,14 @@ class Coach:
         return self.intents.detect(text, vector, keyword_intents), hits
 
     def ask(self, text: str, language: Language | None = None) -> Reply:
-        """Answer one question from the knowledge base, with sources; no dialog state involved."""
+        """Answer one question from the knowledge base, with sources; no form state involved."""
         started = time.perf_counter()
         question = text.strip()
         language = language or self.language_of(question)
         if not question:
-            return Reply(text=self.phrases.get("empty_question", language), language=language, intent="other")
+            return Reply(
+                text=self.wording.text(language, "empty_question"), language=language, intent="other"
+            )
         intent, hits = self.understand(question, language)
         reply = self._answer(intent, hits, language)
         log.info(
@@ -94,73 +113,64 @@ class Coach:
 
     def _answer(self, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
-            return Reply(text=self.phrases.get("off_topic", language), language=language, intent="other")
-        return compose_answer(hits, intent, language, self.phrases)
+            return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
+        return compose_answer(hits, intent, language, self.wording)
 
     # ---------- conversations ----------
-    def _context(self, language: Language) -> DialogContext:
-        return DialogContext(language=language, answer_question=self.ask, services=self.services)
+    def open_form(self, turn: Turn) -> FormState | None:
+        """The form open in this turn's conversation, if any."""
+        return self._load(turn.conversation_key)
 
-    def _persist(self, key: str, outcome: DialogOutcome) -> Reply:
-        # The state is committed before the reply is returned: a crash after this point loses nothing.
-        if self.dialog_store is not None:
+    def _load(self, key: str) -> FormState | None:
+        if self.states is None:
+            return None
+        raw = self.states.load(key)
+        if raw is None:
+            return None
+        try:
+            state = FormState.model_validate(raw)
+        except ValidationError:
+            log.warning("form state of %s is from an older version; dropped", key)
+            self.states.clear(key)
+            return None
+        return state if state.form in self.forms else None
+
+    def _persist(self, key: str, outcome: Outcome) -> Reply:
+        if self.states is not None:
+            if outcome.paused is not None:
+                self.states.save(key + PAUSED, outcome.paused.form, outcome.paused.model_dump(mode="json"))
             if outcome.state is None:
-                self.dialog_store.clear(key)
+                self.states.clear(key)
             else:
-                self.dialog_store.save(key, outcome.state)
-        reply = outcome.reply
-        if outcome.state is not None and reply.dialog is None:
-            reply = reply.model_copy(update={"dialog": outcome.state.kind})
-        return reply
+                self.states.save(key, outcome.state.form, outcome.state.model_dump(mode="json"))
+        return outcome.reply
 
-    def open_dialog(self, turn: Turn) -> DialogState | None:
-        return self.dialog_store.load(turn.conversation_key) if self.dialog_store else None
+    def _start(self, kind: str, turn: Turn, language: Language, note: str = "") -> Reply:
+        assert self.runner is not None
+        outcome = self.runner.start(self.forms[kind], turn, language, self.ask)
+        if note:
+            outcome.reply.text = f"{note}\n\n{outcome.reply.text}".strip()
+        return self._persist(turn.conversation_key, outcome)
 
-    def _claimed_by(self, text: str, language: Language) -> str | None:
-        """A dialog that recognises its own input starts at once, before intent detection.
-
-        For a message full of a deal's figures ("标价100，目标价85") or `prioritise FILE.csv`; dialogs opt in
-        with a `claims(text, ctx) -> bool` method.
-        """
-        for kind, dialog in self.dialogs.items():
-            claims = getattr(dialog, "claims", None)
-            if claims is not None and claims(text, self._context(language)):
-                return kind
-        return None
-
-    def _switch_target(self, text: str, state: DialogState) -> str | None:
-        """Another dialog asked for by an explicit start command ("start a plan for ACME" while pricing).
-
-        Keywords alone never switch: an answer inside a dialog ("a rival may beat our winning price")
-        may well contain them, and must be saved as the answer it is.
-        """
-        kind = self._dialog_for_intent.get(self.intents.switch_request(text) or "")
-        return kind if kind is not None and kind != state.kind else None
-
-    def _switch(self, turn: Turn, state: DialogState, target: str, language: Language) -> Reply:
-        # The open dialog is closed, not lost: plan drafts live in their own tables and resume by name;
-        # a half-priced deal is short to start again.
-        outcome = self.dialogs[target].start(turn, self._context(language))
-        reply = self._persist(turn.conversation_key, outcome)
-        closed = self.phrases.dialog_name(state.kind, language)
-        note = self.phrases.get("switched_dialog", language, closed=closed)
-        return reply.model_copy(update={"text": f"{note}\n\n{reply.text}"})
+    def _start_request(self, text: str) -> str | None:
+        """The form an explicit start command asks for ("price a deal", "start a plan for ACME")."""
+        return self._form_for_intent.get(self.intents.switch_request(text) or "")
 
     def failure_reply(self, turn: Turn) -> Reply:
         """What an adapter says when a turn failed on our side: nothing saved before it is lost."""
-        state = self.open_dialog(turn) if self.dialog_store else None
+        state = self.open_form(turn)
         language = self.language_of(turn.text, fallback=state.language if state else None)
         return Reply(
-            text=self.phrases.get("turn_failed", language),
+            text=self.wording.text(language, "turn_failed"),
             language=language,
             intent="other",
-            dialog=state.kind if state else None,
+            dialog=state.form if state else None,
         )
 
     def handle(self, turn: Turn) -> Reply:
-        """One turn of a conversation: continue the open dialog, or start one, or answer.
+        """One turn of a conversation: continue the open form, or start one, or answer.
 
-        Everything the turn writes (answers, audit rows, dialog state, the delivery id) commits together
+        Everything the turn writes (answers, audit rows, form state, the delivery id) commits together
         or not at all. Raises AlreadyHandled when the turn's event id was handled before."""
         with self.unit_of_work():
             claimed = (
@@ -174,25 +184,43 @@ class Coach:
 
     def _handle(self, turn: Turn) -> Reply:
         key = turn.conversation_key
-        state = self.open_dialog(turn)
-        if state is not None and state.kind in self.dialogs:
-            language = self.language_of(turn.text, fallback=state.language)
-            target = self._switch_target(turn.text, state)
-            if target is not None:
-                return self._switch(turn, state, target, language)
-            outcome = self.dialogs[state.kind].handle(turn, state, self._context(language))
-            return self._persist(key, outcome)
-        language = self.language_of(turn.text)
         text = turn.text.strip()
+        state = self._load(key)
+        if state is not None and self.runner is not None:
+            form = self.forms[state.form]
+            language = follow_language(text, state.language)
+            target = self._start_request(text)
+            if target == form.kind:
+                note = self.catalogue.file("forms.yaml").text(
+                    language, "restarted", form=self.forms[target].wording_name(self.catalogue, language)
+                )
+                return self._start(target, turn, language, note)
+            if target is not None:
+                paused = state.model_copy(update={"paused": True})
+                if self.states is not None:
+                    self.states.save(key + PAUSED, paused.form, paused.model_dump(mode="json"))
+                name = form.wording_name(self.catalogue, language)
+                note = self.catalogue.file("forms.yaml").text(language, "switched", form=name)
+                return self._start(target, turn, language, note)
+            outcome = self.runner.handle(form, state, turn, self.ask)
+            return self._persist(key, outcome)
+
+        language = self.language_of(text)
+        if self.runner is not None:
+            if self.runner.commands.is_("resume", text):
+                paused = self._load(key + PAUSED)
+                if paused is not None:
+                    outcome = self.runner.resume(self.forms[paused.form], paused, turn, self.ask)
+                    if self.states is not None:
+                        self.states.clear(key + PAUSED)
+                    return self._persist(key, outcome)
+            for kind, form in self.forms.items():
+                if self.runner.claims(form, turn, language, self.ask):
+                    return self._start(kind, turn, language)
         if not text:
             return self.ask(text, language)
-        claimed = self._claimed_by(text, language)
-        if claimed is not None:
-            outcome = self.dialogs[claimed].start(turn, self._context(language))
-            return self._persist(key, outcome)
         intent, hits = self.understand(text, language)
-        kind = self._dialog_for_intent.get(intent)
-        if kind is not None:
-            outcome = self.dialogs[kind].start(turn, self._context(language))
-            return self._persist(key, outcome)
+        kind = self._form_for_intent.get(intent)
+        if kind is not None and self.runner is not None:
+            return self._start(kind, turn, language)
         return self._answer(intent, hits, language)

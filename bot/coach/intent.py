@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from bot.coach.phrases import load_prompt_file
 from bot.coach.reply import Intent
 from bot.coach.terms import TermMatcher
+from bot.wording import load_prompt_file
 
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar

@@ -83,6 +83,10 @@ class Ask(BaseModel):
     columns: list[str] = Field(default_factory=list)
     """For a table slot: the column labels, in the order a row is typed."""
     optional: bool = False
+    label: str = ""
+    """The slot's short name ("List price"), for headers and buttons."""
+    section: str = ""
+    """The part of the form it belongs to, where the form has parts (an account plan's sections)."""
 
 
 class Table(BaseModel):
@@ -167,5 +171,3 @@ class Reply(BaseModel):
     plan: PlanView | None = None
     sections: list[Section] = Field(default_factory=list)
     files: list[OutFile] = Field(default_factory=list)
-    data: dict | None = None
-    """Deprecated: untyped results behind the text; being replaced by the typed parts above."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.coach.phrases import load_prompt_file
 from bot.coach.terms import TermMatcher
 from bot.retrieval.index import SearchHit
 from bot.retrieval.tokenize import tokenize
+from bot.wording import load_prompt_file
 
 # Below the relevance bar by at most this much, a message that uses sales vocabulary is still on topic.
 LOOSE_MARGIN = 0.08

@@ -90,6 +90,29 @@ class PlanRepository:
             account = self._account_by_name(session, name)
             return account.name if account else None
 
+    def close_accounts(self, name: str, limit: int = 5) -> list[str]:
+        """Account names close to what the user typed, best first: the exact name (any case) alone if it
+        exists; else names containing it or contained in it, then similar spellings ("华为" finds "华为技术",
+        "ACME" finds "ACME Bank")."""
+        from difflib import SequenceMatcher
+
+        wanted = account_key(name)
+        if not wanted:
+            return []
+        with self.db.session() as session:
+            names = list(session.scalars(select(Account.name)))
+        by_key = {account_key(n): n for n in names}
+        if wanted in by_key:
+            return [by_key[wanted]]
+        scored = []
+        for key, shown in by_key.items():
+            ratio = SequenceMatcher(None, wanted, key).ratio()
+            if wanted in key or key in wanted:
+                ratio += 1.0
+            if ratio >= 0.6:
+                scored.append((-ratio, shown))
+        return [shown for _, shown in sorted(scored)[:limit]]
+
     def resolve_person(self, text: str) -> PersonRef | None:
         """A person by Slack id, or by name (case-insensitive, then a unique prefix); None if unknown."""
         cleaned = text.strip()

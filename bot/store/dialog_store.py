@@ -1,36 +1,35 @@
-"""Dialog state in the database: the coach saves a dialog's state before its reply goes out."""
+"""Open forms in the database: each conversation's form state (JSON), saved with the turn that changed it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, select
 
-from bot.coach.dialog import DialogState
 from bot.store.db import Database
 from bot.store.models import DialogStateRow, utcnow
 
 
-class SqlDialogStateStore:
-    """``bot.coach.dialog.DialogStateStore`` over the ``dialog_states`` table; each save commits at once."""
+class SqlFormStates:
+    """``bot.coach.coach.FormStates`` over the ``dialog_states`` table. Inside the turn's unit of work a save
+    commits with the turn's other writes."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def load(self, conversation_key: str) -> DialogState | None:
+    def load(self, conversation_key: str) -> dict[str, Any] | None:
         with self.db.session() as session:
             row = session.get(DialogStateRow, conversation_key)
-            if row is None:
-                return None
-            return DialogState.model_validate(row.state)
+            return dict(row.state) if row is not None else None
 
-    def save(self, conversation_key: str, state: DialogState) -> None:
-        payload = state.model_dump(mode="json")
+    def save(self, conversation_key: str, kind: str, state: dict[str, Any]) -> None:
         with self.db.session() as session:
             row = session.get(DialogStateRow, conversation_key)
             if row is None:
-                session.add(DialogStateRow(conversation_key=conversation_key, kind=state.kind, state=payload))
+                session.add(DialogStateRow(conversation_key=conversation_key, kind=kind, state=state))
             else:
-                row.kind = state.kind
-                row.state = payload
+                row.kind = kind
+                row.state = state
                 row.updated_at = utcnow()
 
     def clear(self, conversation_key: str) -> None:
@@ -38,6 +37,6 @@ class SqlDialogStateStore:
             session.execute(delete(DialogStateRow).where(DialogStateRow.conversation_key == conversation_key))
 
     def keys(self) -> list[str]:
-        """Every conversation with an open dialog (for operators and tests)."""
+        """Every conversation with a saved form (for operators and tests)."""
         with self.db.session() as session:
             return list(session.scalars(select(DialogStateRow.conversation_key).order_by("conversation_key")))

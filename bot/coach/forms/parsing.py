@@ -1,10 +1,11 @@
-"""Reading a plan answer as the field's type: money, shares, dates, people, lists, choices, table rows.
+"""One parser per slot kind: text, money, share, int, date, person, list, choice, yes/no, table rows.
 
-Every parser raises ``Unreadable(reason, **params)`` when it cannot read the text; ``reason`` is a key of
-``reasons`` in ``prompts/plan_questions.yaml``, so the dialog tells the user why in their own language.
-Amounts and shares are read by ``kam_rules.money``; dates by a small reader for the forms people type in
-chat ("下周五", "3月底", "end of March", "Q1") with ``dateparser`` (zh, en) behind it for the rest. ``today``
-is always passed in, so relative dates are testable.
+Every form reads its answers here, so "1.2万", "45%", "下周五" or "end of March" mean the same in every form.
+A parser raises ``InputError(code, **params)`` when it cannot read the text; the code is a key of ``errors``
+in ``prompts/forms.yaml``, so the user is told why in their own language. Amounts and shares are read by
+``kam_rules.money``; dates by a small reader for the forms people type in chat ("下周五", "3月底",
+"end of March", "Q1") with ``dateparser`` (zh, en) behind it for the rest. ``today`` is always passed in, so
+relative dates are testable.
 """
 
 from __future__ import annotations
@@ -17,19 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
-
-from bot.plans.model import ColumnSpec, FieldSpec, PersonRef
+from bot.coach.forms.slots import Slot
+from bot.errors import InputError
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 
-
-class Unreadable(ValueError):
-    """An answer that is not a value of the field's type; ``reason`` names the wording to explain why."""
-
-    def __init__(self, reason: str, **params: Any) -> None:
-        self.reason = reason
-        self.params = params
-        super().__init__(f"{reason}: {params}")
+Person = dict[str, str | None]
+"""Someone named in an answer: ``{"id": people id or None, "name": ...}``."""
 
 
 @dataclass
@@ -38,10 +32,10 @@ class ParseContext:
 
     today: date
     user_id: str | None = None
-    resolve_person: Callable[[str], PersonRef | None] | None = None
-    """Looks a name up in the people directory; None when nobody by that name is known."""
-    choice_words: dict[str, dict[str, Iterable[str]]] = field(default_factory=dict)
-    """For each choice value, the words (en and zh labels, synonyms) that mean it, by language."""
+    resolve_person: Callable[[str], Person | None] | None = None
+    """Looks a person up in the people directory by id or name; None when nobody by that is known."""
+    choice_words: dict[str, Iterable[str]] = field(default_factory=dict)
+    """For each choice id, the words that mean it (labels in both languages, synonyms)."""
     self_words: tuple[str, ...] = ("me", "myself", "i", "我", "我自己", "本人")
     yes_words: tuple[str, ...] = (
         "yes",
@@ -69,8 +63,8 @@ def parse_money(text: str) -> float:
         return parse_amount(text)
     except UnreadableNumber as error:
         if error.hint and "percentage" in error.hint and re.fullmatch(r"[\d.,\s]+[%％‰]", text.strip()):
-            raise Unreadable("amount_is_share") from None
-        raise Unreadable("amount") from None
+            raise InputError("amount_is_share") from None
+        raise InputError("amount") from None
 
 
 def parse_share_text(text: str) -> float:
@@ -79,21 +73,21 @@ def parse_share_text(text: str) -> float:
     except UnreadableNumber as error:
         compact = text.strip().replace(" ", "")
         if re.fullmatch(r"\d+(?:\.\d+)?", compact) and float(compact) > 1:
-            raise Unreadable("share_bare", number=compact) from None
+            raise InputError("share_bare", number=compact) from None
         if error.hint and "between" in error.hint:
-            raise Unreadable("share_range") from None
-        raise Unreadable("share") from None
+            raise InputError("share_range") from None
+        raise InputError("share") from None
 
 
 def parse_int(text: str) -> int:
     try:
         value = parse_number(text)
     except UnreadableNumber:
-        raise Unreadable("int") from None
+        raise InputError("int") from None
     if value != int(value):
-        raise Unreadable("int")
+        raise InputError("int")
     if value < 0:
-        raise Unreadable("negative")
+        raise InputError("negative")
     return int(value)
 
 
@@ -324,13 +318,13 @@ def _read_english_date(text: str, today: date) -> date | None:
 def parse_date(text: str, today: date) -> date:
     cleaned = _clean(unicodedata.normalize("NFKC", text))
     if not cleaned:
-        raise Unreadable("empty")
+        raise InputError("empty")
     for reader in (_read_chinese_date, _read_english_date):
         result = reader(cleaned, today)
         if result is not None:
             return result
     if not re.search(r"\d|[A-Za-z]{3,}|[今明昨后天周月年日]", cleaned) or re.fullmatch(r"\d{1,7}", cleaned):
-        raise Unreadable("date")
+        raise InputError("date")
     import dateparser
 
     parsed = dateparser.parse(
@@ -345,36 +339,29 @@ def parse_date(text: str, today: date) -> date:
         },
     )
     if parsed is None:
-        raise Unreadable("date")
+        raise InputError("date")
     return parsed.date()
 
 
 # ---------- people, lists, choices, yes/no ----------
-_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
-_SLACK_ID = re.compile(r"[UW][A-Z0-9]{6,}")
+def parse_person(text: str, ctx: ParseContext) -> Person:
+    """A person from the people directory (by id or name), "me", "@id", or just a name (a customer contact).
 
-
-def parse_person(text: str, ctx: ParseContext) -> PersonRef:
+    Adapters turn their own mention syntax into "@id" before the text reaches a form."""
     cleaned = _clean(text)
     if not cleaned:
-        raise Unreadable("empty")
-    mention = _MENTION.fullmatch(cleaned)
-    if mention:
-        known = ctx.resolve_person(mention[1]) if ctx.resolve_person else None
-        if known is not None:
-            return known
-        return PersonRef(id=mention[1], name=(mention[2] or mention[1]).lstrip("@"))
-    if ctx.user_id and cleaned.lower() in ctx.self_words:
-        known = ctx.resolve_person(ctx.user_id) if ctx.resolve_person else None
-        return known or PersonRef(id=ctx.user_id, name=ctx.user_id)
-    known = ctx.resolve_person(cleaned.lstrip("@")) if ctx.resolve_person else None
+        raise InputError("empty")
+    resolve = ctx.resolve_person or (lambda _text: None)
+    if ctx.user_id and cleaned.casefold() in ctx.self_words:
+        return resolve(ctx.user_id) or {"id": ctx.user_id, "name": ctx.user_id}
+    known = resolve(cleaned.removeprefix("@"))
     if known is not None:
         return known
-    if _SLACK_ID.fullmatch(cleaned):
-        return PersonRef(id=cleaned, name=cleaned)
+    if cleaned.startswith("@") and len(cleaned) > 1 and " " not in cleaned:
+        return {"id": cleaned[1:], "name": cleaned[1:]}
     if len(cleaned) > 120:
-        raise Unreadable("person")
-    return PersonRef(id=None, name=cleaned)
+        raise InputError("person")
+    return {"id": None, "name": cleaned}
 
 
 _LIST_SPLIT = re.compile(r"\s*[,，、;；\n]\s*")
@@ -385,62 +372,60 @@ def parse_list(text: str) -> list[str]:
     parts = [_NUMBERING.sub("", part).strip() for part in _LIST_SPLIT.split(text.strip())]
     items = [part for part in parts if part]
     if not items:
-        raise Unreadable("empty")
+        raise InputError("empty")
     return list(dict.fromkeys(items))
 
 
-def _norm_word(text: str) -> str:
-    return re.sub(r"[\s_\-/()（）]+", "", unicodedata.normalize("NFKC", text).casefold())
+def norm_word(text: str) -> str:
+    """A word for comparison: case, width, spaces and punctuation inside it ignored."""
+    return re.sub(r"[\s_\-/()（）.。'’]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
-def parse_choice(text: str, choices: tuple[str, ...], ctx: ParseContext, options_text: str) -> str:
+def parse_choice(text: str, choices: tuple[str, ...], ctx: ParseContext) -> str:
+    """A choice by its number in the list, its id, a label or synonym; a unique prefix or part of one."""
     cleaned = _clean(unicodedata.normalize("NFKC", text)).rstrip(".。")
     if not cleaned:
-        raise Unreadable("empty")
+        raise InputError("empty")
     if cleaned.isdigit() and 1 <= int(cleaned) <= len(choices):
         return choices[int(cleaned) - 1]
-    wanted = _norm_word(cleaned)
+    wanted = norm_word(cleaned)
+    words = {
+        choice: {norm_word(w) for w in [choice, *ctx.choice_words.get(choice, ())]} for choice in choices
+    }
     for choice in choices:
-        words = [choice]
-        for language_words in ctx.choice_words.get(choice, {}).values():
-            words.extend(language_words)
-        if wanted in {_norm_word(word) for word in words}:
+        if wanted in words[choice]:
             return choice
-    # A unique prefix or containment ("large", "技术") is enough.
-    matches = set()
-    for choice in choices:
-        words = [choice]
-        for language_words in ctx.choice_words.get(choice, {}).values():
-            words.extend(language_words)
-        for word in words:
-            normalised = _norm_word(word)
-            if len(wanted) >= 2 and (normalised.startswith(wanted) or wanted in normalised):
-                matches.add(choice)
+    matches = {
+        choice
+        for choice in choices
+        for word in words[choice]
+        if len(wanted) >= 2 and (word.startswith(wanted) or wanted in word)
+    }
     if len(matches) == 1:
         return matches.pop()
-    raise Unreadable("choice", options=options_text)
+    raise InputError("choice", text=cleaned)
 
 
 def parse_bool(text: str, ctx: ParseContext) -> bool:
-    cleaned = _clean(text).lower().rstrip(".。")
+    cleaned = _clean(unicodedata.normalize("NFKC", text)).casefold().rstrip(".。!！")
     if cleaned in ctx.yes_words:
         return True
-    if cleaned in ctx.no_words or cleaned == "":
+    if cleaned in ctx.no_words:
         return False
-    raise Unreadable("bool")
+    raise InputError("bool", text=cleaned)
 
 
 def parse_text(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
-        raise Unreadable("empty")
+        raise InputError("empty")
     return cleaned
 
 
-# ---------- one value of a kind, table rows ----------
-def parse_scalar(
-    kind: str, text: str, ctx: ParseContext, *, choices: tuple[str, ...] = (), options_text: str = ""
-) -> Any:
+# ---------- one value of a slot's kind ----------
+def parse_value(slot: Slot, text: str, ctx: ParseContext) -> Any:
+    """The answer as the slot's kind, JSON-ready: dates as ISO text, people as {id, name}, rows as dicts."""
+    kind = slot.kind
     if kind == "text":
         return parse_text(text)
     if kind == "money":
@@ -450,15 +435,17 @@ def parse_scalar(
     if kind == "int":
         return parse_int(text)
     if kind == "date":
-        return parse_date(text, ctx.today)
+        return parse_date(text, ctx.today).isoformat()
     if kind == "person":
         return parse_person(text, ctx)
     if kind == "bool":
         return parse_bool(text, ctx)
     if kind == "choice":
-        return parse_choice(text, choices, ctx, options_text)
-    if kind == "list_of_text":
+        return parse_choice(text, slot.choices, ctx)
+    if kind == "list":
         return parse_list(text)
+    if kind == "table":
+        return parse_rows(slot, text, ctx)
     raise ValueError(f"no parser for {kind}")
 
 
@@ -467,56 +454,36 @@ _COLUMN_SPLIT = re.compile(r"\s*[|｜;；\t]\s*")
 
 def split_row(text: str) -> list[str]:
     """Columns of one table row: separated by ``|``, ``;`` (or their full-width forms) or tabs."""
-    # A Slack mention carries its own bar (<@U123|ann>): keep it whole.
-    protected = _MENTION.sub(lambda m: m.group(0).replace("|", "\x00"), text.strip())
-    return [part.strip().replace("\x00", "|") for part in _COLUMN_SPLIT.split(protected)]
+    return [part.strip() for part in _COLUMN_SPLIT.split(text.strip())]
 
 
-class CellUnreadable(Unreadable):
-    def __init__(self, column: str, cell: str, inner: Unreadable) -> None:
-        self.column = column
-        self.cell = cell
-        self.inner = inner
-        super().__init__("cell", column=column, cell=cell)
+def cell_error(column: str, cell: str, inner: InputError) -> InputError:
+    return InputError("cell", column=column, cell=cell, inner=inner)
 
 
-def parse_row(
-    spec: FieldSpec, text: str, ctx: ParseContext, options_for: Callable[[ColumnSpec], str]
-) -> dict[str, Any]:
-    cells = split_row(text)
-    needed = [column for column in spec.columns if column.required]
-    if len(cells) < len(needed) or len(cells) > len(spec.columns):
-        raise Unreadable("columns", count=len(needed), given=len(cells))
+def parse_row(slot: Slot, cells: list[str], ctx: ParseContext) -> dict[str, Any]:
+    """One row of a table slot from its cells, in column order; optional columns may be left empty."""
+    needed = [column for column in slot.columns if column.required]
+    if len(cells) < len(needed) or len(cells) > len(slot.columns):
+        raise InputError("columns", count=len(needed), given=len(cells))
     row: dict[str, Any] = {}
-    for column, cell in zip(spec.columns, cells, strict=False):
+    for column, cell in zip(slot.columns, cells, strict=False):
         if not cell and not column.required:
             continue
         try:
-            value = parse_scalar(
-                column.kind, cell, ctx, choices=column.choices, options_text=options_for(column)
-            )
-        except Unreadable as inner:
-            raise CellUnreadable(column.name, cell, inner) from None
-        row[column.name] = value.model_dump(mode="json") if isinstance(value, PersonRef) else value
-        if isinstance(row[column.name], date):
-            row[column.name] = row[column.name].isoformat()
-    if spec.row_model is not None:
-        try:
-            spec.row_model.model_validate(row)
-        except ValidationError as invalid:
-            first = invalid.errors()[0]
-            name = str(first["loc"][0]) if first.get("loc") else spec.columns[0].name
-            cell = dict(zip([c.name for c in spec.columns], cells, strict=False)).get(name, "")
-            reason = "negative" if first.get("type") == "greater_than_equal" else "invalid"
-            raise CellUnreadable(name, cell, Unreadable(reason)) from None
+            row[column.name] = parse_value(column, cell, ctx)
+            if column.validate is not None:
+                row[column.name] = column.validate(row[column.name])
+        except InputError as inner:
+            raise cell_error(column.name, cell, inner) from None
+    if slot.validate_row is not None:
+        row = slot.validate_row(row)
     return row
 
 
-def parse_rows(
-    spec: FieldSpec, text: str, ctx: ParseContext, options_for: Callable[[ColumnSpec], str]
-) -> list[dict[str, Any]]:
+def parse_rows(slot: Slot, text: str, ctx: ParseContext) -> list[dict[str, Any]]:
     """One row a line (several lines in one message are several rows)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
-        raise Unreadable("empty")
-    return [parse_row(spec, line, ctx, options_for) for line in lines]
+        raise InputError("empty")
+    return [parse_row(slot, split_row(line), ctx) for line in lines]

@@ -1,0 +1,285 @@
+"""What a form is: its slots and a few hooks. The runner (``runner.py``) does the rest, the same for all.
+
+A form declares its slots (``slots.py``), which of them are still needed given the answers so far, and what
+to do when nothing is needed any more. Where a form keeps its answers elsewhere (an account plan keeps them in
+its plan row, with an audit trail), it overrides ``values``/``store``. Everything else has a default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
+
+from bot.coach.forms.commands import CommandWords
+from bot.coach.forms.parsing import ParseContext, Person
+from bot.coach.forms.slots import Slot, is_filled
+from bot.coach.forms.state import FormState
+from bot.coach.reply import (
+    Choice,
+    Citation,
+    Decision,
+    Intent,
+    Language,
+    Matrix,
+    OutFile,
+    PlanView,
+    Progress,
+    Reply,
+    SuggestedAction,
+    Table,
+)
+from bot.coach.turn import Attachment, Turn
+from bot.wording import Catalogue, Wording
+
+
+class CardInfo(Protocol):
+    id: str
+    title: str
+    seed_chunks: Sequence[int]
+    summary: str
+
+
+class CardLookup(Protocol):
+    """The knowledge cards, by id, in a language where one exists."""
+
+    def card(self, card_id: str, lang: str) -> CardInfo | None: ...
+
+
+@dataclass
+class FormTools:
+    """What every form may use, given once by the composition root."""
+
+    catalogue: Catalogue
+    commands: CommandWords
+    cards: CardLookup
+    today: Callable[[], date] = date.today
+    resolve_person: Callable[[str], Person | None] | None = None
+
+
+@dataclass
+class Session:
+    """One turn of one form: the state being changed and what the reply will say."""
+
+    form: Form
+    state: FormState
+    turn: Turn
+    tools: FormTools
+    answer_question: Callable[[str, Language], Reply]
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    matrix: Matrix | None = None
+    decision: Decision | None = None
+    plan: PlanView | None = None
+    files: list[OutFile] = field(default_factory=list)
+    actions: list[SuggestedAction] = field(default_factory=list)
+    closed: bool = False
+    cache: dict[str, Any] = field(default_factory=dict)
+    """What a form read once this turn (an account plan's record)."""
+
+    @property
+    def language(self) -> Language:
+        return self.state.language
+
+    @property
+    def wording(self) -> Wording:
+        return self.tools.catalogue.file(self.form.wording_file)
+
+    @property
+    def engine(self) -> Wording:
+        return self.tools.catalogue.file("forms.yaml")
+
+    def word(self, *path: str, **values: Any) -> str:
+        """The form's own wording, in the user's language."""
+        return self.wording.text(self.language, *path, **values)
+
+    def say(self, *path: str, **values: Any) -> None:
+        """Adds one of the engine's sentences to the reply."""
+        self.lines.append(self.engine.text(self.language, *path, **values))
+
+    def values(self) -> dict[str, Any]:
+        return self.form.values(self)
+
+    def parse_context(self) -> ParseContext:
+        words: dict[str, list[str]] = {}
+        for slot in self.form.all_slots():
+            for choice in slot.choices:
+                words.setdefault(choice, []).extend(self.form.choice_words(self, choice))
+        commands = self.tools.commands
+        return ParseContext(
+            today=self.tools.today(),
+            user_id=self.turn.user_id,
+            resolve_person=self.tools.resolve_person,
+            choice_words=words,
+            self_words=commands.self_words,
+            yes_words=commands.words_of["yes"] + ParseContext.yes_words,
+            no_words=commands.words_of["no"] + ParseContext.no_words,
+        )
+
+
+class NoData(BaseModel):
+    pass
+
+
+class Form:
+    kind: ClassVar[str]
+    intent: ClassVar[Intent]
+    wording_file: ClassVar[str]
+    Data: ClassVar[type[BaseModel]] = NoData
+    keeps_answers_in_state: ClassVar[bool] = True
+
+    def __init__(self, slots: Sequence[Slot]) -> None:
+        self.slots: dict[str, Slot] = {slot.name: slot for slot in slots}
+
+    def wording_name(self, catalogue: Catalogue, language: Language) -> str:
+        """What the form is called ("deal pricing"), for "stopped the ..." and "paused the ..."."""
+        return catalogue.file(self.wording_file).text(language, "name")
+
+    # ---------- recognising its own input ----------
+    def claims(self, s: Session, text: str) -> bool:
+        """Starts at once on this message, before intent detection (a deal's figures, a named account)."""
+        return False
+
+    # ---------- the form's record ----------
+    def data(self, s: Session) -> Any:
+        return self.Data.model_validate(s.state.data)
+
+    def set_data(self, s: Session, data: BaseModel) -> None:
+        s.state.data = data.model_dump(mode="json")
+
+    # ---------- answers ----------
+    def all_slots(self) -> list[Slot]:
+        return list(self.slots.values())
+
+    def values(self, s: Session) -> dict[str, Any]:
+        return s.state.values
+
+    def store(self, s: Session, slot: Slot, value: Any, raw: str) -> None:
+        s.state.values[slot.name] = value
+
+    def add_rows(self, s: Session, slot: Slot, rows: list[dict[str, Any]], raw: str) -> int:
+        """Appends rows to a table; returns how many were kept (a table may be full)."""
+        current = list(self.values(s).get(slot.name) or [])
+        room = len(rows) if slot.max_rows is None else max(0, slot.max_rows - len(current))
+        kept = rows[:room]
+        self.store(s, slot, current + kept, raw)
+        return len(kept)
+
+    def clear(self, s: Session, slot: Slot) -> None:
+        self.store(s, slot, [] if slot.is_list else None, "")
+
+    def skip(self, s: Session, slot: Slot) -> None:
+        if slot.name not in s.state.skipped:
+            s.state.skipped.append(slot.name)
+
+    def settled(self, s: Session, slot: Slot) -> bool:
+        """Answered (a table: closed with "done" or full), or an optional slot the user skipped."""
+        value = self.values(s).get(slot.name)
+        if slot.is_table and self.keeps_answers_in_state:
+            full = slot.max_rows is not None and len(value or []) >= slot.max_rows
+            return slot.name in s.state.finished or full
+        if is_filled(value):
+            return True
+        return slot.name in s.state.skipped and not slot.required
+
+    def needed(self, s: Session) -> list[str]:
+        """The slots still to ask, in order: the first is asked next."""
+        return [slot.name for slot in self.all_slots() if not self.settled(s, slot)]
+
+    # ---------- wording of slots and choices ----------
+    def slot_wording(self, s: Session, slot: Slot, part: str, **values: Any) -> str:
+        path = (*slot.wording_path, part)
+        if not s.wording.has(s.language, *path):
+            return ""
+        return s.wording.text(s.language, *path, **{**self.question_values(s), **values})
+
+    def slot_words(self, s: Session, slot: Slot) -> list[str]:
+        """Every name a user may call the slot by, in both languages: its id, labels and aliases."""
+        names = [slot.name, slot.key]
+        for language in ("en", "zh"):
+            for part in ("label", "aliases"):
+                path = (*slot.wording_path, part)
+                if s.wording.has(language, *path):  # type: ignore[arg-type]
+                    node = s.wording.node(language, *path)  # type: ignore[arg-type]
+                    names.extend(node if isinstance(node, list) else [node])
+        return [str(name) for name in names]
+
+    def choice_label(self, s: Session, choice: str) -> str:
+        for wording in (s.wording, s.tools.catalogue.file("choices.yaml")):
+            if wording.has(s.language, "choices", choice, "label"):
+                return wording.text(s.language, "choices", choice, "label")
+        return choice
+
+    def choice_words(self, s: Session, choice: str) -> list[str]:
+        words: list[str] = []
+        for wording in (s.wording, s.tools.catalogue.file("choices.yaml")):
+            for language in ("en", "zh"):
+                for part in ("label", "synonyms"):
+                    if wording.has(language, "choices", choice, part):  # type: ignore[arg-type]
+                        node = wording.node(language, "choices", choice, part)  # type: ignore[arg-type]
+                        words.extend(str(w) for w in (node if isinstance(node, list) else [node]))
+        return words
+
+    def choices(self, s: Session, slot: Slot) -> list[Choice]:
+        if slot.kind == "bool":
+            return [
+                Choice(id="yes", label=s.engine.text(s.language, "yes")),
+                Choice(id="no", label=s.engine.text(s.language, "no")),
+            ]
+        return [Choice(id=choice, label=self.choice_label(s, choice)) for choice in slot.choices]
+
+    def section_title(self, s: Session, slot: Slot) -> str:
+        """The title of the part of the form a slot is in, where the form has parts."""
+        return ""
+
+    def question_values(self, s: Session) -> dict[str, Any]:
+        """Placeholders the form's questions use (the account's name, a price floor...)."""
+        return {}
+
+    def show(self, s: Session, slot: Slot, value: Any) -> str:
+        """A value as the user reads it back."""
+        from bot.coach.forms.display import show_value
+
+        return show_value(s, slot, value)
+
+    # ---------- hooks ----------
+    def begin(self, s: Session) -> None:
+        """The opening turn: take what it gives up front."""
+
+    def interpret(self, s: Session, slot: Slot, text: str) -> bool:
+        """Reads an answer its own way before the slot's parser does; True when it did (may raise
+        InputError to have the question asked again)."""
+        return False
+
+    def extract(self, s: Session, text: str) -> bool:
+        """Values named anywhere in a message ("list price 120"); True when the message was used up."""
+        return False
+
+    def attach(self, s: Session, attachment: Attachment) -> bool:
+        """A file sent with the message (a CSV of rows); True when it was used."""
+        return False
+
+    def command(self, s: Session, name: str) -> bool:
+        """A command only this form knows ("submit"); True when handled."""
+        return False
+
+    def status(self, s: Session) -> list[str]:
+        """Lines saying where the form is; the default lists the answers so far."""
+        from bot.coach.forms.display import answers_so_far
+
+        return answers_so_far(s)
+
+    def progress(self, s: Session) -> Progress:
+        settled = sum(1 for slot in self.all_slots() if self.settled(s, slot))
+        return Progress(done=settled, total=settled + len(self.needed(s)))
+
+    def view(self, s: Session) -> None:
+        """Adds what every reply of this form shows (an account plan's completeness)."""
+
+    def complete(self, s: Session) -> None:
+        """Nothing is needed any more: compute the result into the session. Set ``s.closed`` to end."""
+        s.closed = True

@@ -1,0 +1,492 @@
+"""Deal pricing: the pricing decision tree of ``kam_rules.pricing`` (seed chunks 16-17) as a form.
+
+Which input is asked next is ``kam_rules.pricing.next_needed_input``, the same tests ``decide()`` runs, so
+only what the tree needs is asked. The deal's name is asked first only when the opening message gave no
+figures; figures given anywhere ("list price 100, winning price 85", "标价100，最大折扣10%") are taken at
+once, also as corrections. An ``escalate_to_management`` decision is recorded for the user's manager.
+
+Alternative-platform values the tree did not need are filled with values that cannot change the decision
+(marginal cost = its LRAIC, utilisation = its effective utilisation), and the reply says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel
+
+from bot.coach.forms.commands import normalise
+from bot.coach.forms.display import join, label, show_value
+from bot.coach.forms.form import Form, Session
+from bot.coach.forms.parsing import parse_value
+from bot.coach.forms.slots import Slot
+from bot.coach.reply import Citation, Decision, DecisionStep
+from bot.errors import InputError
+from kam_rules.formatting import format_amount, format_share
+from kam_rules.money import UnreadableNumber, parse_amount
+from kam_rules.pricing import (
+    CURRENT_INPUTS,
+    Platform,
+    PricingDecision,
+    PricingInput,
+    cheaper_platform,
+    decide,
+    next_needed_input,
+)
+
+DEFAULT_EFFECTIVE_UTILISATION = 0.75
+ALTERNATIVE = ("alt_lraic", "alt_utilisation", "alt_effective_utilisation", "alt_marginal_cost")
+
+# A number as people type it inside a sentence: 100, 1,200.5, 1.2万, $1.2k, 85万元, 55%, 三十万, 五成.
+VALUE = (
+    r"(?:(?:US\$|HK\$|RMB|CNY|USD|人民币|[¥￥$€£])\s*)?[-+]?"
+    r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
+    r"(?:\s*(?:万亿|千万|百万|十万|千|万|亿|百|(?:thousand|million|billion|mn|bn|k|m|b|w)(?![A-Za-z])))?"
+    r"(?:\s*[%％‰])?"
+    r"|百分之[零〇一二两三四五六七八九十百点]+"
+    r"|[零〇一二两三四五六七八九十百千万亿点负]+(?:成[一二三四五六七八九]?)?(?:\s*[%％])?"
+    r"|\d成\d?"
+)
+VALUE_SUFFIX = r"(?:\s*(?:元|块|yuan|rmb|usd)(?![A-Za-z]))?"
+CONNECTOR = (
+    r"(?:\s*(?:[:：=]|(?:is|was|are|of|to|at|about|around|now|be|should\s+be|set\s+to)(?![A-Za-z])"
+    r"|为|是|改成|改为|改到|换成|应该是|大概|大约|约|现在是))*\s*"
+)
+_VALUE_RE = re.compile(rf"(?P<value>{VALUE}){VALUE_SUFFIX}", re.IGNORECASE)
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise InputError("amount_positive")
+    return value
+
+
+def _discount(value: float) -> float:
+    if value >= 1:
+        raise InputError("discount_range")
+    return value
+
+
+SLOTS = (
+    Slot("deal", "text", required=False),
+    Slot("list_price", "money", validate=_positive),
+    Slot("max_discount", "share", validate=_discount),
+    Slot("winning_price", "money", validate=_positive),
+    Slot("lraic", "money", validate=_positive),
+    Slot("marginal_cost", "money", validate=_positive),
+    Slot("utilisation", "share"),
+    Slot("effective_utilisation", "share", default=DEFAULT_EFFECTIVE_UTILISATION),
+    Slot("has_alternative", "bool"),
+    Slot("alt_lraic", "money", validate=_positive),
+    Slot("alt_utilisation", "share"),
+    Slot("alt_effective_utilisation", "share", default=DEFAULT_EFFECTIVE_UTILISATION),
+    Slot("alt_marginal_cost", "money", validate=_positive),
+)
+
+
+class EscalationRecord(Protocol):
+    id: int
+    created_at: datetime
+
+
+class Escalations(Protocol):
+    """Where an escalated deal is recorded for the manager."""
+
+    def record(
+        self,
+        *,
+        requested_by: str,
+        deal_label: str = "",
+        inputs: Any = None,
+        decision: Any = None,
+        conversation_key: str | None = None,
+    ) -> EscalationRecord: ...
+
+
+class PricingData(BaseModel):
+    ask_deal: bool = True
+    """Ask for the deal's name first: only when the opening message gave no figures."""
+
+
+@dataclass
+class Found:
+    values: dict[str, Any] = field(default_factory=dict)
+    problems: list[tuple[str, InputError]] = field(default_factory=list)
+    mentioned: list[str] = field(default_factory=list)
+    leftover: str = ""
+
+
+class Vocabulary:
+    """The slots' aliases (both languages) and the deal-name patterns, compiled once."""
+
+    def __init__(self, form: PricingForm, s: Session) -> None:
+        entries = sorted(
+            ((alias, slot.name) for slot in SLOTS for alias in form.slot_words(s, slot)[2:]),
+            key=lambda entry: -len(entry[0]),
+        )
+        self.slot_of: dict[str, str] = {}
+        parts = []
+        for alias, name in entries:
+            key = re.sub(r"\s+", "", alias.lower())
+            if key in self.slot_of or name == "deal":
+                continue
+            self.slot_of[key] = name
+            body = r"\s*".join(re.escape(word) for word in alias.split())
+            if alias[0].isascii() and alias[0].isalpha():
+                body = r"(?<![A-Za-z])" + body
+            if alias[-1].isascii() and alias[-1].isalpha():
+                body += r"(?![A-Za-z])"
+            parts.append(body)
+        self.pattern = re.compile(
+            rf"(?P<alias>{'|'.join(parts)}){CONNECTOR}(?:(?P<value>{VALUE}){VALUE_SUFFIX})?", re.IGNORECASE
+        )
+        data = s.wording.data
+        self.deal_patterns = [re.compile(p) for p in data("deal_patterns", default=[])]
+        self.claim_patterns = [re.compile(p) for p in data("claim_patterns", default=[])]
+        self.not_labels = {normalise(str(word)) for word in data("not_labels", default=[])}
+        self.not_label_parts = [str(part).lower() for part in data("not_label_parts", default=[])]
+
+    def find(self, text: str, s: Session) -> Found:
+        found = Found()
+        spans = []
+        context = s.parse_context()
+        for match in self.pattern.finditer(text):
+            name = self.slot_of.get(re.sub(r"\s+", "", match["alias"].lower()))
+            if name is None:
+                continue
+            spans.append(match.span())
+            raw = match["value"]
+            if raw is None:
+                if name not in found.mentioned:
+                    found.mentioned.append(name)
+                continue
+            slot = PricingForm.slot_named(name)
+            try:
+                value = parse_value(slot, raw, context)
+                found.values[name] = slot.validate(value) if slot.validate else value
+            except InputError as error:
+                found.problems.append((name, InputError(error.code, text=raw, **error.params)))
+        leftover = text
+        for start, end in reversed(spans):
+            leftover = leftover[:start] + " " + leftover[end:]
+        found.leftover = leftover
+        return found
+
+    def deal_label(self, text: str, s: Session) -> str | None:
+        for pattern in self.deal_patterns:
+            for match in pattern.finditer(text):
+                name = self.clean_label(match["label"], s)
+                if name:
+                    return name
+        return None
+
+    def clean_label(self, text: str, s: Session) -> str:
+        name = text.strip().strip("\"'“”‘’「」『』[]()（）").strip(" ,.;:!?，。；：！？")
+        name = re.sub(r"(?i)^(?:the|a|an)\s+", "", name).strip()
+        if not name or normalise(name) in self.not_labels or s.tools.commands.command(name):
+            return ""
+        if any(part in name.lower() for part in self.not_label_parts):
+            return ""
+        if self.pattern.fullmatch(name) or _is_number(name):
+            return ""
+        return name[:200]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        parse_amount(text)
+    except UnreadableNumber:
+        return False
+    return True
+
+
+class PricingForm(Form):
+    kind: ClassVar[str] = "pricing"
+    intent = "pricing"
+    wording_file = "pricing.yaml"
+    Data = PricingData
+
+    def __init__(self, escalations: Escalations | None = None) -> None:
+        super().__init__(SLOTS)
+        self.escalations = escalations
+        self._vocabulary: Vocabulary | None = None
+
+    @staticmethod
+    def slot_named(name: str) -> Slot:
+        return next(slot for slot in SLOTS if slot.name == name)
+
+    def vocabulary(self, s: Session) -> Vocabulary:
+        if self._vocabulary is None:
+            self._vocabulary = Vocabulary(self, s)
+        return self._vocabulary
+
+    # ---------- recognising a deal ----------
+    def claims(self, s: Session, text: str) -> bool:
+        """Two or more of the inputs in one message ("标价100，目标价85"), or a request to price a named deal
+        ("帮我给华为报价"), unless it is a question."""
+        vocabulary = self.vocabulary(s)
+        if len(vocabulary.find(text, s).values) >= 2:
+            return True
+        if s.tools.commands.looks_like_question(text):
+            return False
+        return any(pattern.search(text) for pattern in vocabulary.claim_patterns)
+
+    # ---------- asking ----------
+    def needed(self, s: Session) -> list[str]:
+        values = s.values()
+        first = []
+        if self.data(s).ask_deal and "deal" not in values and "deal" not in s.state.skipped:
+            first = ["deal"]
+        current = [name for name in CURRENT_INPUTS if name not in values]
+        if current:  # always needed: step 1 of the tree and the current platform's costs
+            return first + current
+        following = next_needed_input(values)
+        return first + ([following] if following else [])
+
+    def question_values(self, s: Session) -> dict[str, Any]:
+        values = s.values()
+        if {"list_price", "max_discount"} <= values.keys():
+            floor = float(values["list_price"]) * (1 - float(values["max_discount"]))
+            return {"floor": format_amount(floor, s.language)}
+        return {"floor": ""}
+
+    def begin(self, s: Session) -> None:
+        text = s.turn.text
+        vocabulary = self.vocabulary(s)
+        found = vocabulary.find(text, s)
+        name = vocabulary.deal_label(text, s)
+        if name:
+            s.state.values["deal"] = name
+        s.state.values.update(found.values)
+        self._imply_alternative(s, found.values)
+        for slot_name in found.values:
+            s.state.answered(slot_name)
+        self.set_data(s, PricingData(ask_deal=not found.values and not name))
+        s.lines.append(s.word("intro"))
+        given = [slot for slot in SLOTS if slot.name in found.values]
+        if given:
+            shown = join(
+                s,
+                [
+                    s.word(
+                        "picked_item",
+                        field=label(s, slot),
+                        value=show_value(s, slot, s.state.values[slot.name]),
+                    )
+                    for slot in given
+                ],
+            )
+            s.lines.append(s.word("picked_up", values=shown))
+        self._problems(s, found.problems)
+
+    def _problems(self, s: Session, problems: list[tuple[str, InputError]]) -> None:
+        for name, error in problems:
+            slot = self.slot_named(name)
+            s.lines.append(
+                s.word("problem_prefix", field=label(s, slot))
+                + s.engine.text(s.language, "errors", error.code, **error.params)
+            )
+
+    @staticmethod
+    def _imply_alternative(s: Session, given: dict[str, Any]) -> None:
+        """Giving an alternative platform's figures answers "is there one?" with yes."""
+        if any(name in given for name in ALTERNATIVE) and not s.state.values.get("has_alternative"):
+            s.state.values["has_alternative"] = True
+            s.state.answered("has_alternative")
+
+    # ---------- answers ----------
+    def extract(self, s: Session, text: str) -> bool:
+        """Figures named anywhere in a message set (or correct) their inputs; a name without a figure
+        ("改一下最大折扣") asks that input again."""
+        found = self.vocabulary(s).find(text, s)
+        if not (found.values or found.problems or found.mentioned):
+            return False
+        pending = s.state.position
+        for name, value in found.values.items():
+            old = s.state.values.get(name)
+            slot = self.slot_named(name)
+            s.state.values[name] = value
+            s.state.answered(name)
+            new = show_value(s, slot, value)
+            if old is not None and old != value:
+                s.say("changed", label=label(s, slot), old=show_value(s, slot, old), new=new)
+            else:
+                s.say("noted", label=label(s, slot), value=new)
+        self._imply_alternative(s, found.values)
+        self._problems(s, found.problems)
+        if found.mentioned and not found.values:
+            target = self.slot_named(found.mentioned[0])
+            s.state.position = target.name
+            s.say("change_to", label=label(s, target))
+            return True
+        rest = self._leftover(s, found.leftover)
+        if pending and pending not in found.values and rest:
+            slot = self.slot_named(pending)
+            try:
+                value = parse_value(slot, rest, s.parse_context())
+                s.state.values[pending] = slot.validate(value) if slot.validate else value
+                s.state.answered(pending)
+            except InputError:
+                pass
+        needed = self.needed(s)
+        if s.state.position not in needed:
+            s.state.position = needed[0] if needed else None
+        return True
+
+    @staticmethod
+    def _leftover(s: Session, text: str) -> str:
+        """What is left of a message after its named figures, without filler ("yes, alt LRAIC 50" -> "yes")."""
+        cleaned = text
+        for word in sorted(s.wording.data("filler_words", "zh", default=[]), key=len, reverse=True):
+            cleaned = cleaned.replace(word, " ")
+        for word in s.wording.data("filler_words", "en", default=[]):
+            cleaned = re.sub(rf"(?<![\w']){re.escape(word)}(?![\w'])", " ", cleaned, flags=re.IGNORECASE)
+        return normalise(cleaned)
+
+    def interpret(self, s: Session, slot: Slot, text: str) -> bool:
+        """The deal's name: a number answers the list price instead ("price a deal", then "100"); a
+        command word or a number is never a name."""
+        if slot.name != "deal":
+            return False
+        values = s.state.values
+        try:
+            amount = parse_amount(text.strip())
+        except UnreadableNumber:
+            amount = None
+        if amount is not None and amount > 0 and "list_price" not in values:
+            values["list_price"] = amount
+            s.state.answered("list_price")
+            s.state.skipped.append("deal")
+            s.lines.append(s.word("number_as_list_price", value=format_amount(amount, s.language)))
+            return True
+        vocabulary = self.vocabulary(s)
+        name = vocabulary.deal_label(text, s) or vocabulary.clean_label(text, s)
+        if not name:
+            raise InputError("not_a_name")
+        values["deal"] = name
+        s.state.answered("deal")
+        return True
+
+    # ---------- the decision ----------
+    def build_input(self, values: dict[str, Any], s: Session) -> tuple[PricingInput, list[str]]:
+        current = Platform(
+            lraic=values["lraic"],
+            marginal_cost=values["marginal_cost"],
+            utilisation=values["utilisation"],
+            effective_utilisation=values["effective_utilisation"],
+        )
+        alternative = None
+        assumed: list[str] = []
+        if (
+            values.get("has_alternative")
+            and "alt_lraic" in values
+            and cheaper_platform(values["alt_lraic"], values["lraic"])
+        ):
+            assumed = [name for name in ALTERNATIVE[1:] if name not in values]
+            effective = values.get("alt_effective_utilisation", DEFAULT_EFFECTIVE_UTILISATION)
+            alternative = Platform(
+                lraic=values["alt_lraic"],
+                marginal_cost=values.get("alt_marginal_cost", values["alt_lraic"]),
+                utilisation=values.get("alt_utilisation", effective),
+                effective_utilisation=effective,
+            )
+        pricing = PricingInput(
+            list_price=values["list_price"],
+            max_discount=values["max_discount"],
+            winning_price=values["winning_price"],
+            current=current,
+            alternative=alternative,
+            language=s.language,
+        )
+        return pricing, assumed
+
+    def complete(self, s: Session) -> None:
+        values = s.values()
+        pricing, assumed = self.build_input(values, s)
+        decision = decide(pricing)
+        deal = str(values.get("deal") or "")
+        escalation = None
+        if decision.decision == "escalate_to_management" and self.escalations is not None:
+            inputs = {
+                slot.name: values[slot.name] for slot in SLOTS if slot.name in values and slot.name != "deal"
+            }
+            escalation = self.escalations.record(
+                requested_by=s.turn.user_id,
+                deal_label=deal,
+                inputs={**inputs, "pricing_input": pricing.model_dump(mode="json")},
+                decision=decision,
+                conversation_key=s.turn.conversation_key,
+            )
+        s.lines.extend(self._result_lines(s, deal, pricing, decision, assumed, escalation))
+        s.decision = Decision(
+            decision=decision.decision,
+            recommended_price=decision.recommended_price,
+            cost_basis=decision.cost_basis,
+            platform=decision.platform,
+            below_cost=decision.below_cost,
+            path=[DecisionStep(question=step.question, answer=step.answer) for step in decision.path],
+            label=s.word("result", "decisions", decision.decision),
+            deal=deal,
+            escalation_id=escalation.id if escalation is not None else None,
+        )
+        for card_id in s.wording.data("result_cards", default=[]):
+            card = s.tools.cards.card(card_id, s.language)
+            if card is not None:
+                s.citations.append(
+                    Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0)
+                )
+        s.closed = True
+
+    def _result_lines(
+        self,
+        s: Session,
+        deal: str,
+        pricing: PricingInput,
+        decision: PricingDecision,
+        assumed: list[str],
+        escalation: EscalationRecord | None,
+    ) -> list[str]:
+        def result(*path: str, **values: Any) -> str:
+            return s.word("result", *path, **values)
+
+        def money(value: float) -> str:
+            return format_amount(value, s.language)
+
+        name = deal or s.word("unnamed_deal")
+        lines = [result("deal_line", deal=name, label=result("decisions", decision.decision))]
+        if decision.recommended_price is not None:
+            lines.append(result("recommended", price=money(decision.recommended_price)))
+        else:
+            lines.append(result("no_price"))
+        lines.append(
+            result(
+                "floor",
+                floor=money(decision.floor),
+                list_price=money(pricing.list_price),
+                discount=format_share(pricing.max_discount, s.language),
+            )
+        )
+        if decision.cost_basis and decision.platform:
+            platform = pricing.current if decision.platform == "current" else pricing.alternative
+            assert platform is not None
+            cost = platform.cost(decision.cost_basis)
+            basis = result("bases", decision.cost_basis)
+            where = result("platforms", decision.platform)
+            lines.append(result("cost_basis", basis=basis, platform=where, cost=money(cost)))
+            if decision.below_cost:
+                price = money(decision.recommended_price or 0)
+                lines.append(result("below_cost", price=price, basis=basis, cost=money(cost), platform=where))
+        else:
+            lines.append(result("no_basis"))
+        lines.append(decision.rationale)
+        if assumed:
+            names = join(s, [label(s, self.slot_named(name)) for name in assumed])
+            lines.append(result("assumed", fields=names))
+        if escalation is not None:
+            when = escalation.created_at.strftime("%Y-%m-%d %H:%M")
+            lines.append(result("escalated", id=escalation.id, who=s.turn.user_id, when=when))
+        lines.append(result("again"))
+        return ["\n".join(lines)]
