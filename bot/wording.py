@@ -50,7 +50,7 @@ class Wording:
         return True
 
     def text(self, language: Language, *path: str, **values: Any) -> str:
-        text = str(self.node(language, *path)).strip()
+        text = str(self.node(language, *path)).strip("\n")
         return text.format(**values) if values else text
 
     def words(self, *path: str) -> list[str]:

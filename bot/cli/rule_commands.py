@@ -289,12 +289,15 @@ def run_price(args: argparse.Namespace) -> int:
 
 
 def run_prioritise(args: argparse.Namespace) -> int:
-    from bot.coach.prioritise_dialog import COLUMNS, opportunity_column, opportunity_kind
+    from bot.coach.forms.prioritise import COLUMNS as OPPORTUNITY_COLUMNS
+    from bot.coach.forms.prioritise import opportunity_column, opportunity_kind
     from bot.settings import get_settings
+    from bot.wording import Catalogue
     from kam_rules.opportunities import OPPORTUNITY_KINDS, QUADRANT_LABELS, Opportunity, RankInput, prioritise
 
-    # Kind names and header aliases are the opportunity dialog's (prompts/prioritise_dialog.yaml).
-    prompts = get_settings().prompts_dir
+    # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prompts/prioritise.yaml).
+    prompts = Catalogue(get_settings().prompts_dir)
+    COLUMNS = tuple(column.name for column in OPPORTUNITY_COLUMNS)
 
     def column_of(header: str) -> str | None:
         return opportunity_column(header, prompts) or normalise_header(header)

@@ -18,10 +18,11 @@ from bot.coach.forms.display import describe_error, join
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_row
 from bot.coach.forms.slots import Slot
-from bot.coach.forms.tables import is_csv, rows_from_csv
+from bot.coach.forms.tables import header_key, is_csv, rows_from_csv
 from bot.coach.reply import Citation, Matrix, OutFile, Table
 from bot.coach.turn import Attachment
 from bot.errors import InputError
+from bot.wording import Catalogue
 from kam_rules.formatting import format_amount, format_share
 from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, OpportunityMatrix, RankInput, prioritise
 
@@ -233,3 +234,33 @@ class PrioritiseForm(Form):
                 [r.rank, r.name, r.kind, r.quadrant, r.outcome_value, r.success_probability, r.expected_value]
             )
         return OutFile(name="opportunities-ranked.csv", media_type="text/csv", content=out.getvalue())
+
+
+def _names(catalogue: Catalogue, file: str, *path: str) -> list[str]:
+    wording = catalogue.file(file)
+    names: list[str] = []
+    for language in ("en", "zh"):
+        for part in ("label", "aliases", "synonyms"):
+            if wording.has(language, *path, part):  # type: ignore[arg-type]
+                node = wording.node(language, *path, part)  # type: ignore[arg-type]
+                names.extend(str(n) for n in (node if isinstance(node, list) else [node]))
+    return names
+
+
+def opportunity_kind(text: str, catalogue: Catalogue) -> str | None:
+    """The kind (``cross_sell``...) for a kind as people type it (``Cross-sell``, ``交叉销售``), or None:
+    the same names the form accepts, for the terminal's `prioritise` command."""
+    wanted = header_key(text)
+    for kind in OPPORTUNITY_KINDS:
+        if wanted in {header_key(kind), *(header_key(n) for n in _names(catalogue, "choices.yaml", "choices", kind))}:
+            return kind
+    return None
+
+
+def opportunity_column(header: str, catalogue: Catalogue) -> str | None:
+    """The column (``outcome_value``...) a CSV header names (``value``, ``成果规模``), or None."""
+    wanted = header_key(header)
+    for column in COLUMNS:
+        if wanted in {header_key(column.name), *(header_key(n) for n in _names(catalogue, "prioritise.yaml", "columns", column.name))}:
+            return column.name
+    return None

@@ -21,7 +21,7 @@ def is_csv(attachment: Attachment) -> bool:
     return attachment.name.lower().endswith(".csv") or attachment.media_type in CSV_TYPES
 
 
-def _key(text: str) -> str:
+def headerheader_key(text: str) -> str:
     return normalise(text).replace(" ", "").replace("_", "").replace("-", "")
 
 
@@ -35,14 +35,14 @@ def rows_from_csv(
         text = attachment.content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [InputError("file_encoding")]
-    columns = {_key(word): column.name for column in slot.columns for word in s.form.slot_words(s, column)}
+    columns = {header_key(word): column.name for column in slot.columns for word in s.form.slot_words(s, column)}
     required = [column.name for column in slot.columns if column.required]
     context = s.parse_context()
     rows: list[dict[str, Any]] = []
     problems: list[InputError] = []
     try:
         for row in tabular.rows(
-            text, required, column_of=lambda header: columns.get(_key(header)), extra_cells=True
+            text, required, column_of=lambda header: columns.get(header_key(header)), extra_cells=True
         ):
             cells = [row.cells.get(column.name, "") for column in slot.columns]
             try:
