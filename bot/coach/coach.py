@@ -38,6 +38,14 @@ class HandledEvents(Protocol):
     def claim(self, event_id: str, conversation_key: str = "") -> bool: ...
 
 
+class AnswerPhraser(Protocol):
+    """An optional language model's phrasing of an answer from the passages retrieval found. It returns the
+    extractive reply it was given when it cannot do better (no model, a timeout, citations that do not
+    resolve), so a question is always answered."""
+
+    def phrase(self, question: str, language: Language, hits: list[SearchHit], extractive: Reply) -> Reply: ...
+
+
 class FormStates(Protocol):
     """Where each conversation's open form is kept (JSON of a FormState)."""
 
@@ -62,6 +70,7 @@ class Coach:
         states: FormStates | None = None,
         unit_of_work: Callable[[], AbstractContextManager[Any]] | None = None,
         handled_events: HandledEvents | None = None,
+        phraser: AnswerPhraser | None = None,
     ) -> None:
         self.index = index
         self.catalogue = catalogue
@@ -75,6 +84,7 @@ class Coach:
         self.states = states
         self.unit_of_work = unit_of_work or nullcontext
         self.handled_events = handled_events
+        self.phraser = phraser
 
     # ---------- one-shot questions ----------
     def language_of(self, text: str, fallback: Language | None = None) -> Language:
@@ -101,6 +111,8 @@ class Coach:
             )
         intent, hits = self.understand(question, language)
         reply = self._answer(intent, hits, language)
+        if self.phraser is not None and reply.intent != "other":
+            reply = self.phraser.phrase(question, language, hits, reply)
         log.info(
             "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
             language,
