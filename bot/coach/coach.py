@@ -110,9 +110,7 @@ class Coach:
                 text=self.wording.text(language, "empty_question"), language=language, intent="other"
             )
         intent, hits = self.understand(question, language)
-        reply = self._answer(intent, hits, language)
-        if self.phraser is not None and reply.intent != "other":
-            reply = self.phraser.phrase(question, language, hits, reply)
+        reply = self._answer(question, intent, hits, language)
         log.info(
             "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
             language,
@@ -123,10 +121,13 @@ class Coach:
         )
         return reply
 
-    def _answer(self, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
+    def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
             return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
-        return compose_answer(hits, intent, language, self.wording)
+        reply = compose_answer(hits, intent, language, self.wording)
+        if self.phraser is not None:
+            reply = self.phraser.phrase(question, language, hits, reply)
+        return reply
 
     # ---------- conversations ----------
     def open_form(self, turn: Turn) -> FormState | None:
@@ -235,4 +236,4 @@ class Coach:
         kind = self._form_for_intent.get(intent)
         if kind is not None and self.runner is not None:
             return self._start(kind, turn, language)
-        return self._answer(intent, hits, language)
+        return self._answer(text, intent, hits, language)
