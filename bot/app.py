@@ -6,12 +6,17 @@ one place below the command line that reads the settings; everything it builds g
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from bot.coach.coach import Coach
 from bot.retrieval.index import KnowledgeIndex
 from bot.settings import Settings, get_settings
 from bot.wording import Catalogue
+
+if TYPE_CHECKING:
+    from bot.store.db import Database
 
 
 def build_index(settings: Settings | None = None) -> KnowledgeIndex:
@@ -26,11 +31,27 @@ def build_index(settings: Settings | None = None) -> KnowledgeIndex:
 
 def build_coach(settings: Settings | None = None, *, with_store: bool = True) -> Coach:
     """A ready coach. Without the store it answers questions only (what `ask` needs)."""
+    settings = settings or get_settings()
+    index = build_index(settings)
+    if not with_store:
+        return assemble_coach(settings, index=index)
+    from bot.store import open_database
+
+    return assemble_coach(settings, index=index, db=open_database(settings))
+
+
+def assemble_coach(
+    settings: Settings,
+    *,
+    index: KnowledgeIndex,
+    db: Database | None = None,
+    today: Callable[[], date] = date.today,
+) -> Coach:
+    """The coach from its parts: the index, and the database its forms keep their answers in (none: the
+    coach answers questions only)."""
     from bot.coach.intent import IntentDetector
     from bot.coach.topic import TopicGate
 
-    settings = settings or get_settings()
-    index = build_index(settings)
     catalogue = Catalogue(settings.prompts_dir)
     parts: dict[str, Any] = {
         "index": index,
@@ -39,7 +60,7 @@ def build_coach(settings: Settings | None = None, *, with_store: bool = True) ->
         "topic": TopicGate(settings.prompts_dir, settings.min_relevance),
         "default_language": settings.default_language,
     }
-    if not with_store:
+    if db is None:
         return Coach(**parts)
 
     from bot.coach.forms.commands import CommandWords
@@ -49,13 +70,11 @@ def build_coach(settings: Settings | None = None, *, with_store: bool = True) ->
     from bot.coach.forms.prioritise import PrioritiseForm
     from bot.coach.forms.runner import FormRunner
     from bot.plans.repository import PlanRepository
-    from bot.store import open_database
     from bot.store.dialog_store import SqlFormStates
     from bot.store.escalation_store import EscalationStore
     from bot.store.event_store import SqlHandledEvents
 
-    db = open_database(settings)
-    plans = PlanRepository(db, admin_ids=settings.admin_ids)
+    plans = PlanRepository(db, admin_ids=settings.admin_ids, today=today)
 
     def resolve_person(text: str) -> dict[str, str | None] | None:
         person = plans.resolve_person(text)
@@ -65,6 +84,7 @@ def build_coach(settings: Settings | None = None, *, with_store: bool = True) ->
         catalogue=catalogue,
         commands=CommandWords(catalogue.file("commands.yaml")),
         cards=index,
+        today=today,
         resolve_person=resolve_person,
     )
     forms = [PricingForm(EscalationStore(db)), PlanForm(plans), PrioritiseForm()]

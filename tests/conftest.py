@@ -42,9 +42,10 @@ def index(settings):
 
 @pytest.fixture(scope="session")
 def coach(settings, index):
-    from bot.coach.coach import Coach
+    """A coach that answers questions only (no database), as `kam-coach ask` builds it."""
+    from bot.app import assemble_coach
 
-    return Coach(settings, index=index)
+    return assemble_coach(settings, index=index)
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:

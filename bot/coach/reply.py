@@ -111,6 +111,8 @@ class Matrix(BaseModel):
 class DecisionStep(BaseModel):
     question: str
     answer: bool
+    key: str = ""
+    """Which question of the tree (``within_discount``...), the same in every language."""
 
 
 class Decision(BaseModel):

@@ -3,7 +3,7 @@ the session's shared index and a fresh SQLite database per test, and a way to ta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,19 +18,24 @@ def dialog_settings(shared_data_dir: Path, tmp_path: Path):
 
 
 @pytest.fixture
-def make_coach(dialog_settings, index, monkeypatch: pytest.MonkeyPatch) -> Callable[[], object]:
+def make_coach(dialog_settings, index) -> Iterator[Callable[[], object]]:
     """Builds a coach exactly as the adapters do, reusing the session's index (building one costs ~10 s).
 
     Each call gives a new Coach on the same database: a second call is a restart of the process.
     """
-    import bot.app
+    from bot.app import assemble_coach
+    from bot.store import open_database
 
-    monkeypatch.setattr(bot.app, "build_index", lambda settings=None: index)
+    databases = []
 
     def build():
-        return bot.app.build_coach(dialog_settings)
+        db = open_database(dialog_settings)
+        databases.append(db)
+        return assemble_coach(dialog_settings, index=index, db=db)
 
-    return build
+    yield build
+    for db in databases:
+        db.dispose()
 
 
 @pytest.fixture

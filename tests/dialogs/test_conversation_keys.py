@@ -34,14 +34,14 @@ def test_asking_for_another_dialog_switches_to_it(say):
     assert say("How should I price this deal for ACME?").dialog == "pricing"
     reply = say("start a plan for Globex")
     assert reply.dialog == "plan"
-    assert "closed the deal pricing" in reply.text
+    assert "paused the deal pricing" in reply.text
     assert "Globex" in reply.text
     # A plan answer that mentions prices does not switch back.
     assert say("Telecom").dialog == "plan"
     zh = say("这个单子怎么报价", user="u2")
     assert zh.dialog == "pricing"
     switched = say("给华为做个客户计划", user="u2")
-    assert switched.dialog == "plan" and "已关闭报价对话" in switched.text
+    assert switched.dialog == "plan" and "已暂停报价" in switched.text
 
 
 def test_an_answer_that_mentions_another_dialog_is_saved_not_a_switch(say, coach):
@@ -54,9 +54,9 @@ def test_an_answer_that_mentions_another_dialog_is_saved_not_a_switch(say, coach
     assert reply.dialog == "plan"
     saved = say("A rival may beat our winning price, so we should price this deal carefully")
     assert saved.dialog == "plan"
-    state = coach.open_dialog(Turn(text="", user_id="u1"))
-    assert state is not None and state.kind == "plan"
-    assert saved.text.startswith("Saved Biggest risks: A rival may beat our winning price")
+    state = coach.open_form(Turn(text="", user_id="u1"))
+    assert state is not None and state.form == "plan"
+    assert saved.text.startswith("Noted Biggest risks: A rival may beat our winning price")
 
 
 def test_a_failed_turn_says_so_and_keeps_the_dialog(coach, say, monkeypatch):

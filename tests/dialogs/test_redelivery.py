@@ -16,7 +16,7 @@ def test_a_redelivered_turn_is_not_handled_again(coach):
     with pytest.raises(AlreadyHandled):
         coach.handle(Turn(text="ACME", user_id="U1", channel_id="D1", event_id="Ev2"))
     # The redelivery changed nothing: the form still waits where the first delivery left it.
-    assert coach.open_dialog(Turn(text="", user_id="U1", channel_id="D1")).step == answered.data["step"]
+    assert coach.open_form(Turn(text="", user_id="U1", channel_id="D1")).position == answered.ask.slot
 
 
 def test_a_failed_turn_leaves_its_delivery_free(coach, monkeypatch):

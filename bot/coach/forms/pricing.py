@@ -304,6 +304,8 @@ class PricingForm(Form):
         found = self.vocabulary(s).find(text, s)
         if not (found.values or found.problems or found.mentioned):
             return False
+        if not found.values and s.tools.commands.looks_like_question(text):
+            return False  # "What is LRAIC?" asks about an input; it does not change one
         pending = s.state.position
         for name, value in found.values.items():
             old = s.state.values.get(name)
@@ -427,7 +429,7 @@ class PricingForm(Form):
             cost_basis=decision.cost_basis,
             platform=decision.platform,
             below_cost=decision.below_cost,
-            path=[DecisionStep(question=step.question, answer=step.answer) for step in decision.path],
+            path=[DecisionStep(question=p.question, answer=p.answer, key=p.key) for p in decision.path],
             label=s.word("result", "decisions", decision.decision),
             deal=deal,
             escalation_id=escalation.id if escalation is not None else None,

@@ -170,7 +170,7 @@ class FormRunner:
         except InputError as error:
             self.unreadable(s, slot, text, error)
             return
-        self._set(s, slot, value, text)
+        self._set(s, slot, value, text, announce=True)
         self._move_on(s)
 
     def _set(self, s: Session, slot: Slot, value: Any, raw: str, *, announce: bool = False) -> None:

@@ -21,7 +21,7 @@ def is_csv(attachment: Attachment) -> bool:
     return attachment.name.lower().endswith(".csv") or attachment.media_type in CSV_TYPES
 
 
-def headerheader_key(text: str) -> str:
+def header_key(text: str) -> str:
     return normalise(text).replace(" ", "").replace("_", "").replace("-", "")
 
 
