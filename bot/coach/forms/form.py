@@ -107,8 +107,10 @@ class Session:
     def parse_context(self) -> ParseContext:
         words: dict[str, list[str]] = {}
         for slot in self.form.all_slots():
-            for choice in slot.choices:
-                words.setdefault(choice, []).extend(self.form.choice_words(self, choice))
+            for part in (slot, *slot.columns):
+                for choice in part.choices:
+                    if choice not in words:
+                        words[choice] = self.form.choice_words(self, choice)
         commands = self.tools.commands
         return ParseContext(
             today=self.tools.today(),

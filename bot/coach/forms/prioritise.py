@@ -139,8 +139,10 @@ class PrioritiseForm(Form):
         if s.state.values.get(OPPORTUNITIES.name):
             return  # a CSV came with the request
         rows, problems = self._lines(s, s.turn.text, opening=True)
-        s.lines.append(s.word("intro", kinds=self.question_values(s)["kinds"]))
-        self._take(s, rows, problems, rank_now=len(rows) >= 2)
+        rank_now = len(rows) >= 2 and not problems
+        if not rank_now:
+            s.lines.append(s.word("intro", kinds=self.question_values(s)["kinds"]))
+        self._take(s, rows, problems, rank_now=rank_now)
 
     def attach(self, s: Session, attachment: Attachment) -> bool:
         rows, problems = rows_from_csv(s, OPPORTUNITIES, attachment)

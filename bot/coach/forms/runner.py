@@ -84,7 +84,9 @@ class FormRunner:
     def handle(self, form: Form, state: FormState, turn: Turn, answer_question: AnswerQuestion) -> Outcome:
         state = state.model_copy(deep=True)
         text = turn.text.strip()
-        state.language = follow_language(text, state.language)
+        pending = form.slots.get(state.position or "")
+        if not (pending is not None and pending.is_table and not self.commands.looks_like_question(text)):
+            state.language = follow_language(text, state.language)  # rows of data are in no language
         s = Session(form, state, turn, self.tools, answer_question)
         used = [form.attach(s, attachment) for attachment in turn.attachments]
         if any(used):
