@@ -60,8 +60,10 @@ def _ask(ask: Ask, language: Language, words: Wording) -> list[str]:
         lines.append(words.text(language, "optional"))
     if ask.why:
         lines.append(words.text(language, "why", why=ask.why))
+    where = " › ".join(part for part in (ask.section, ask.label) if part and ask.section)
     if ask.progress is not None and ask.progress.total > 1:
-        lines.append(words.text(language, "progress", done=ask.progress.done, total=ask.progress.total))
+        progress = words.text(language, "progress", done=ask.progress.done, total=ask.progress.total)
+        lines.append(f"{progress} {where}".rstrip())
     return lines
 
 

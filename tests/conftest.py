@@ -78,3 +78,32 @@ def run_cli(shared_data_dir: Path, index):
 @pytest.fixture
 def fresh_settings(tmp_path: Path) -> Iterator[object]:
     yield make_settings(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def form_session(settings):
+    """form_session(kind, language="en") -> (Session, FormRunner): one form's working session with the
+    shipped wording and no database, for tests of the engine's parts (finding slots, patterns)."""
+    from bot.coach.forms.commands import CommandWords
+    from bot.coach.forms.form import FormTools, Session
+    from bot.coach.forms.plan import PlanForm
+    from bot.coach.forms.pricing import PricingForm
+    from bot.coach.forms.prioritise import PrioritiseForm
+    from bot.coach.forms.runner import FormRunner
+    from bot.coach.forms.state import FormState
+    from bot.coach.reply import Reply
+    from bot.coach.turn import Turn
+    from bot.wording import Catalogue
+
+    catalogue = Catalogue(settings.prompts_dir)
+    tools = FormTools(catalogue=catalogue, commands=CommandWords(catalogue.file("commands.yaml")), cards=None)  # type: ignore[arg-type]
+    forms = {"plan": PlanForm(None), "pricing": PricingForm(), "prioritise": PrioritiseForm()}  # type: ignore[arg-type]
+
+    def no_answer(text: str, language):
+        return Reply(text="", language=language, intent="question")
+
+    def make(kind: str, language: str = "en"):
+        state = FormState(form=kind, language=language)  # type: ignore[arg-type]
+        return Session(forms[kind], state, Turn(text=""), tools, no_answer), FormRunner(tools)
+
+    return make

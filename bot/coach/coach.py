@@ -43,7 +43,9 @@ class AnswerPhraser(Protocol):
     extractive reply it was given when it cannot do better (no model, a timeout, citations that do not
     resolve), so a question is always answered."""
 
-    def phrase(self, question: str, language: Language, hits: list[SearchHit], extractive: Reply) -> Reply: ...
+    def phrase(
+        self, question: str, language: Language, hits: list[SearchHit], extractive: Reply
+    ) -> Reply: ...
 
 
 class FormStates(Protocol):

@@ -207,7 +207,12 @@ def test_everything_up_front_decides_at_once(say, coach):
 def test_chinese_values_up_front(say, values):
     first = say("帮我给华为报价：标价100万，最大折扣10%，目标价85万")
     assert first.language == "zh"
-    assert values() == {"deal": "华为", "list_price": 1_000_000, "max_discount": 0.1, "winning_price": 850_000}
+    assert values() == {
+        "deal": "华为",
+        "list_price": 1_000_000,
+        "max_discount": 0.1,
+        "winning_price": 850_000,
+    }
     assert first.ask.slot == "lraic"
     assert "100万" in first.text and "85万" in first.text
     assert first.ask.why

@@ -112,7 +112,9 @@ def test_side_question_while_collecting(say):
 
 
 def test_an_attached_csv_is_ranked(coach):
-    turn = Turn(text="prioritise", user_id="u1", attachments=[csv("opportunities.csv", EXAMPLE_CSV.read_text())])
+    turn = Turn(
+        text="prioritise", user_id="u1", attachments=[csv("opportunities.csv", EXAMPLE_CSV.read_text())]
+    )
     reply = coach.handle(turn)
     assert reply.dialog is None
     assert len(reply.tables[0].rows) == 8
@@ -120,7 +122,9 @@ def test_an_attached_csv_is_ranked(coach):
 
 
 def test_a_chinese_request_with_a_csv_answers_in_chinese(coach):
-    turn = Turn(text="机会排序", user_id="u1", attachments=[csv("opportunities.csv", EXAMPLE_CSV.read_text())])
+    turn = Turn(
+        text="机会排序", user_id="u1", attachments=[csv("opportunities.csv", EXAMPLE_CSV.read_text())]
+    )
     reply = coach.handle(turn)
     assert reply.language == "zh" and reply.dialog is None
     assert reply.matrix.labels["act_now"] == "马上行动"
@@ -150,7 +154,9 @@ def test_a_file_that_is_not_a_csv_is_refused(coach):
 def test_a_long_list_is_summarised_and_handed_over_whole(coach):
     lines = ["name,kind,outcome_value,success_probability"]
     lines += [f"Opp {n},cross_sell,{n * 1000},{(n % 10) / 10}" for n in range(1, 2001)]
-    reply = coach.handle(Turn(text="prioritise", user_id="u1", attachments=[csv("big.csv", "\n".join(lines))]))
+    reply = coach.handle(
+        Turn(text="prioritise", user_id="u1", attachments=[csv("big.csv", "\n".join(lines))])
+    )
     assert reply.dialog is None
     table = reply.tables[0]
     assert len(table.rows) == 30 and table.total_rows == 2000

@@ -1,5 +1,5 @@
 """Fixtures for the plan tests: a real database (SQLite and PostgreSQL), the plan services, and the real
-Coach wired with PlanDialog and the SQL dialog store, as `bot.app.build_coach` wires it."""
+Coach as `bot.app.assemble_coach` wires it."""
 
 from __future__ import annotations
 
@@ -20,20 +20,9 @@ def plans(db):  # noqa: F811
 
 
 @pytest.fixture
-def plan_dialog(settings):
-    from bot.coach.plan_dialog import PlanDialog
+def wired_coach(settings, index, db):  # noqa: F811
+    """The real Coach as the composition root builds it (real retrieval for side questions), on this test's
+    database, with today fixed."""
+    from bot.app import assemble_coach
 
-    return PlanDialog(settings.prompts_dir, settings.knowledge_dir, today=lambda: TODAY)
-
-
-@pytest.fixture
-def wired_coach(settings, index, db, plans, plan_dialog):  # noqa: F811
-    """The real Coach (real retrieval for side questions) with the plan dialog and the SQL dialog store."""
-    from bot.coach.coach import Coach
-    from bot.store.dialog_store import SqlDialogStateStore
-
-    coach = Coach(
-        settings, index=index, dialog_store=SqlDialogStateStore(db), services={"plans": plans, "db": db}
-    )
-    coach.register_dialog(plan_dialog, "plan")
-    return coach
+    return assemble_coach(settings, index=index, db=db, today=lambda: TODAY)

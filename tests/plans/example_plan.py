@@ -1,4 +1,5 @@
-"""A complete plan for ACME Bank, drafted through PlanDialog from the example CRM export and people list.
+"""A complete plan for ACME Bank, drafted through the coach's plan form from the example CRM export and
+people list.
 
 Used by the export tests, and to write ``examples/account-plan-example.md``::
 
@@ -11,13 +12,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bot.coach.dialog import DialogContext
-from bot.coach.plan_dialog import PlanDialog
-from bot.coach.reply import Language, Reply
 from bot.coach.turn import Turn
 from bot.plans.directory import import_accounts, import_people
 from bot.plans.repository import PlanRecord, PlanRepository
-from bot.settings import _shipped_dir
+from bot.settings import Settings, _shipped_dir
 
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2026, 11, 27)
@@ -72,28 +70,18 @@ ANSWERS = [
 ]
 
 
-def answer_from_text(text: str, language: Language) -> Reply:
-    return Reply(text=f"(coach answer to: {text})", language=language, intent="question")
+def draft_example(db, settings: Settings, index) -> PlanRecord:
+    """Drafts the plan through the coach exactly as a user would in chat."""
+    from bot.app import assemble_coach
 
-
-def draft_example(db, prompts_dir: Path | None = None, knowledge_dir: Path | None = None) -> PlanRecord:
     import_people(db, REPO / "examples" / "people.csv")
     import_accounts(db, REPO / "examples" / "crm-accounts.csv")
-    plans = PlanRepository(db, today=lambda: TODAY)
-    dialog = PlanDialog(
-        prompts_dir or _shipped_dir("prompts"),
-        knowledge_dir or _shipped_dir("knowledge"),
-        today=lambda: TODAY,
-    )
-    ctx = DialogContext(language="en", answer_question=answer_from_text, services={"plans": plans})
-    state = None
-    outcome = None
+    coach = assemble_coach(settings, index=index, db=db, today=lambda: TODAY)
+    reply = None
     for text in ANSWERS:
-        turn = Turn(text=text, user_id=OWNER)
-        outcome = dialog.start(turn, ctx) if state is None else dialog.handle(turn, state, ctx)
-        state = outcome.state
-    assert outcome is not None and outcome.reply.data and outcome.reply.data["field"] is None, outcome
-    return plans.latest_for_account(OWNER, "ACME Bank").plan  # type: ignore[return-value]
+        reply = coach.handle(Turn(text=text, user_id=OWNER))
+    assert reply is not None and reply.ask is None and reply.dialog == "plan", reply
+    return PlanRepository(db).latest_for_account(OWNER, "ACME Bank").plan  # type: ignore[return-value]
 
 
 def main(target: str) -> None:
@@ -103,10 +91,13 @@ def main(target: str) -> None:
     from bot.plans.wording import PlanWording
     from bot.store.db import Database
 
+    from bot.app import build_index
+
     with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(KAM_DATA_DIR=folder)  # type: ignore[call-arg]
         db = Database(f"sqlite:///{folder}/example.db")
         db.migrate()
-        record = draft_example(db)
+        record = draft_example(db, settings, build_index(settings))
         plans = PlanRepository(db)
         text = PlanRenderer(PlanWording(_shipped_dir("prompts"))).markdown(record, "en", plans.people_names())
         db.dispose()

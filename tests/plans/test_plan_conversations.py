@@ -1,9 +1,9 @@
 """Scripted conversations through the real Coach, in English and in Chinese, drafting a full plan.
 
 Each conversation includes a correction, a skip, a side question (answered from the knowledge base, then
-the plan question again), an unreadable date asked again with the reason, and a stop that is confirmed and
-later resumed. After every answer the database already holds it (the answer is committed before the next
-question); at the end the stored plan holds every answer. Runs on SQLite and on PostgreSQL.
+the plan question again), an unreadable date asked again with the reason, and a stop later resumed. After
+every answer the database already holds it and the question the form waits on (both committed with the
+turn); at the end the stored plan holds every answer. Runs on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -36,43 +36,37 @@ def run_script(coach, plans, steps, user=USER):
             assert reply.dialog is None, where
         else:
             assert reply.dialog == "plan", where
-            field = reply.data["field"]
+            field = reply.ask.slot if reply.ask else None
             assert field == (asked if expected is SAME else expected), where
             asked = field
+            # committed with the turn: a fresh read of the store shows where the form is
+            assert coach.open_form(Turn(text="", user_id=user)).position == field, where
+            assert reply.plan is not None and plans.load(reply.plan.id).status == reply.plan.status
         for snippet in snippets:
             assert snippet in reply.text, f"{snippet!r} missing at {where}"
-        if reply.data and "plan_id" in reply.data and expected is not CLOSED:
-            # committed before the reply: a fresh read of the store shows where the dialog is
-            assert plans.load(reply.data["plan_id"]).current_field == reply.data["field"], where
     return replies
 
 
 EN_SCRIPT = [
-    (
-        "start a plan for ACME",
-        "customer.industry",
-        "Let's draft the account plan for ACME",
-        "Hint:",
-        "Example:",
-    ),
-    ("Banking", "customer.segment_size", "Saved Industry: Banking."),
+    ("start a plan for ACME", "customer.industry", "Let's draft the account plan for ACME"),
+    ("Banking", "customer.segment_size", "Noted Industry: Banking."),
     ("large", "customer.segment_type"),
     ("1", "customer.employees", "technically complex"),
     ("skip", "customer.current_sales", "Skipped Employees."),
     ("Data transmission | 1.2m", "customer.current_sales", "Data transmission | 1,200,000"),
     ("Managed WAN | 400k", "customer.current_sales", "Rows so far (2)"),
     ("done", "customer.profitability"),
-    ("18", SAME, "I could not read “18” as a percentage because", "18%"),
+    ("18", SAME, "I could not read “18” as a percentage: a number above 1 is not a share", "18%"),
     ("18%", "customer.decision_makers"),
-    ("How do I find out who really makes the buying decision?", SAME, "Back to the plan:"),
+    ("How do I find out who really makes the buying decision?", SAME, "back to my question"),
     ("Li Wei (CIO), Sarah Chen (CFO)", "customer.decision_level"),
     ("headquarters", "customer.decision_process"),
     ("Annual tender in Q3; committee signs above 1m", "customer.key_purchase_factors"),
-    ("skip", SAME, "required, so it cannot be skipped"),
+    ("skip", SAME, "is required, so it cannot be skipped"),
     ("network reliability, fast fault repair, one point of contact", "customer.trends"),
     ("move to cloud, branch closures", "value.profit_contribution"),
-    ("change industry", "customer.industry", "Changing Industry.", "Current answer: Banking"),
-    ("Retail banking", "value.profit_contribution", "Saved Industry: Retail banking."),
+    ("change industry", "customer.industry", "Let’s redo Industry.", "Now: Banking"),
+    ("Retail banking", "value.profit_contribution", "Changed Industry from Banking to Retail banking."),
     ("450k", "value.cost_to_serve"),
     ("120k", "value.learning_value"),
     ("50k", "value.skill_value"),
@@ -92,13 +86,12 @@ EN_SCRIPT = [
     ("IT operations of the retail bank, 200 branches", "value_proposition.price_position"),
     ("premium", "value_proposition.advantage"),
     ("One accountable partner with 99.99% uptime and a 4-hour fix", "strategy.call_plan"),
-    ("stop", SAME, "Stop drafting for now?"),
-    ("yes", CLOSED, "Stopped. The draft for ACME is saved"),
+    ("stop", CLOSED, "Stopped the account plan. Your answers are kept"),
     ("resume my plan", "strategy.call_plan", "Back to the plan for ACME"),
     ("CIO quarterly on the roadmap; IT ops monthly on service", "strategy.visit_frequency"),
     ("monthly", "strategy.team"),
     ("me | account manager", "strategy.team"),
-    ("<@U0SE01|chen> | solutions engineer", "strategy.team", "chen | solutions engineer"),
+    ("@U0SE01 | solutions engineer", "strategy.team", "U0SE01 | solutions engineer"),
     ("done", "strategy.measures"),
     ("revenue vs target, share of wallet, NPS of IT ops", "strategy.milestones"),
     ("pilot signed, 50 branches live, renewal won", "communication.rows"),
@@ -112,30 +105,30 @@ EN_SCRIPT = [
     ("Run SD-WAN pilot in 5 branches | me | end of March | yes", "implementation.activities"),
     ("Renewal proposal | Li Wei | next Friday | no", "implementation.activities"),
     ("done", "review.start_date"),
-    ("whenever suits", SAME, "as a date because it is not a date I understand"),
+    ("whenever suits", SAME, "as a date: it is not a date I understand"),
     ("2027-01-04", None, "Every question is answered", "Review schedule"),
     ("submit", CLOSED, "submitted for review"),
 ]
 
 ZH_SCRIPT = [
-    ("给华为做个客户计划", "customer.industry", "我们来起草华为的客户计划", "提示:", "示例:"),
-    ("通信", "customer.segment_size", "已保存行业:通信。"),
+    ("给华为做个客户计划", "customer.industry", "我们来起草华为的客户计划"),
+    ("通信", "customer.segment_size", "已记下行业：通信。"),
     ("大型企业", "customer.segment_type"),
     ("服务响应型", "customer.employees"),
     ("跳过", "customer.current_sales", "已跳过员工人数。"),
     ("数据传输 | 120万", "customer.current_sales"),
     ("云专线 | 80万", "customer.current_sales"),
     ("完成", "customer.profitability"),
-    ("挺高的", SAME, "我没能把“挺高的”读成百分比"),
+    ("挺高的", SAME, "“挺高的”无法读作百分比"),
     ("20%", "customer.decision_makers"),
     ("王总(CIO)、李总(CFO)、采购委员会", "customer.decision_level"),
     ("总部", "customer.decision_process"),
     ("跳过", "customer.key_purchase_factors"),
-    ("关键客户的采购因素一般有哪些？", SAME, "回到计划:"),
+    ("关键客户的采购因素一般有哪些？", SAME, "回到我的问题"),
     ("网络可靠性、故障快速修复、单一联系人", "customer.trends"),
     ("上云、网点收缩", "value.profit_contribution"),
     ("380万", "value.cost_to_serve"),
-    ("把行业改成通信设备", "value.cost_to_serve", "已保存行业:通信设备。"),
+    ("把行业改成通信设备", "value.cost_to_serve", "已把行业从通信改为通信设备。"),
     ("90万", "value.learning_value"),
     ("20万", "value.skill_value"),
     ("10万", "value.referral_value"),
@@ -153,10 +146,7 @@ ZH_SCRIPT = [
     ("零售银行的IT运维部门", "value_proposition.price_position"),
     ("2", "value_proposition.advantage", "持平"),
     ("一个负责到底的伙伴,99.99%可用率", "strategy.call_plan"),
-    ("停止", SAME, "现在停止起草吗"),
-    ("否", SAME, "好的,我们继续。"),
-    ("停止", SAME),
-    ("是", CLOSED, "已停止。华为的计划草稿已保存"),
+    ("停止", CLOSED, "已停止客户计划。你的回答都保存着"),
     ("继续我的计划", "strategy.call_plan", "回到华为的客户计划"),
     ("每季度与CIO谈规划;每月与IT运维谈服务", "strategy.visit_frequency"),
     ("每两周", "strategy.team"),
@@ -171,9 +161,8 @@ ZH_SCRIPT = [
     ("续约方案 | 李伟 | 下周五 | 否", "implementation.activities"),
     ("完成", "review.start_date"),
     ("2027年1月4日", None, "所有问题都已回答", "审核日程"),
-    ("状态", None, "华为的计划:已完成"),
-    ("停止", None),
-    ("是", CLOSED),
+    ("状态", None, "华为的计划：已完成"),
+    ("停止", CLOSED),
 ]
 
 
@@ -186,7 +175,7 @@ def _answers(db, plan_id):
 
 def test_english_conversation_drafts_a_full_plan(wired_coach, plans, db) -> None:
     replies = run_script(wired_coach, plans, EN_SCRIPT)
-    plan_id = replies[0].data["plan_id"]
+    plan_id = replies[0].plan.id
     record = plans.load(plan_id)
     plan = record.plan
     assert record.status == "in_review"
@@ -237,7 +226,7 @@ def test_english_conversation_drafts_a_full_plan(wired_coach, plans, db) -> None
 def test_chinese_conversation_drafts_a_full_plan(wired_coach, plans, db) -> None:
     replies = run_script(wired_coach, plans, ZH_SCRIPT, user="U0AM03")
     assert all(reply.language == "zh" for reply in replies)
-    plan_id = replies[0].data["plan_id"]
+    plan_id = replies[0].plan.id
     record = plans.load(plan_id)
     plan = record.plan
     assert record.status == "draft"
@@ -264,15 +253,14 @@ def test_show_my_plans_lists_each_draft_with_completeness(wired_coach, plans) ->
     wired_coach.handle(Turn(text="start a plan for ACME", user_id=USER))
     wired_coach.handle(Turn(text="Banking", user_id=USER))
     reply = wired_coach.handle(Turn(text="start a plan for Globex", user_id=USER))  # switches; ACME stays
-    assert reply.data["account"] == "Globex" and reply.data["field"] == "customer.industry"
+    assert reply.plan.account == "Globex" and reply.ask.slot == "customer.industry"
     wired_coach.handle(Turn(text="stop", user_id=USER))
-    wired_coach.handle(Turn(text="yes", user_id=USER))
     reply = wired_coach.handle(Turn(text="show my plans", user_id=USER))
     assert "ACME: draft, 6% complete" in reply.text and "Globex: draft, 3% complete" in reply.text
-    assert {p["account"] for p in reply.data["plans"]} == {"ACME", "Globex"}
-    # one draft per account: starting ACME again resumes it, at the question where it was left
+    assert reply.dialog is None
+    # one draft per account: starting ACME again resumes it, at the first question not yet answered
     reply = wired_coach.handle(Turn(text="start a plan for acme", user_id=USER))
-    assert reply.data["field"] == "customer.segment_size" and "Back to the plan for ACME" in reply.text
+    assert reply.ask.slot == "customer.segment_size" and "Back to the plan for ACME" in reply.text
     assert len(plans.drafts_of(USER)) == 2
 
 
@@ -283,13 +271,15 @@ def test_back_and_change_with_a_value(wired_coach, plans) -> None:
         [
             ("start a plan for Initech", "customer.industry"),
             ("Software", "customer.segment_size"),
-            ("back", "customer.industry", "Going back to Industry.", "Current answer: Software"),
-            ("SaaS", "customer.segment_size"),
-            ("change industry to Enterprise software", "customer.segment_size", "Saved Industry: Enterprise"),
-            ("change flux capacitor", SAME, "I don't know a field called “flux capacitor”"),
+            ("back", "customer.industry", "Back to Industry", "Now: Software"),
+            ("SaaS", "customer.segment_size", "Changed Industry from Software to SaaS"),
+            ("back", "customer.industry"),
+            ("skip", "customer.segment_size"),
+            ("change industry to Enterprise software", "customer.segment_size", "Changed Industry from SaaS"),
+            ("change flux capacitor", SAME, "I don’t know a question called “flux capacitor”"),
             ("7", SAME, "it is not one of the options"),
             ("status", SAME, "Plan for Initech:", "Still required:"),
-            ("help", SAME, "change <field>"),
+            ("help", SAME, "change <item>"),
         ],
     )
 
@@ -308,17 +298,15 @@ def test_team_mates_draft_the_same_plan_without_crossing_answers(wired_coach, pl
     wired_coach.handle(Turn(text="start a plan for ACME", user_id=ann))
     assert add_team_member(db, "ACME", ben, "solutions engineer")
     reply = wired_coach.handle(Turn(text="Banking", user_id=ann))
-    assert reply.data["field"] == "customer.segment_size"  # Ann was asked the size segment
+    assert reply.ask.slot == "customer.segment_size"  # Ann was asked the size segment
     reply = wired_coach.handle(Turn(text="start a plan for ACME", user_id=ben))  # the same plan, resumed
-    assert (
-        reply.data["plan_id"] == plans.drafts_of(ann)[0].id and reply.data["field"] == "customer.segment_size"
-    )
+    assert reply.plan.id == plans.drafts_of(ann)[0].id and reply.ask.slot == "customer.segment_size"
     wired_coach.handle(Turn(text="2", user_id=ben))
     reply = wired_coach.handle(Turn(text="general", user_id=ben))
-    assert reply.data["field"] == "customer.employees"
+    assert reply.ask.slot == "customer.employees"
     # Ann's answer is to the question she saw, not to the one the plan has moved on to
     reply = wired_coach.handle(Turn(text="1", user_id=ann))
     plan = plans.drafts_of(ann)[0].plan
     assert plan.customer.segment_size == "large_org" and plan.customer.segment_type == "general"
     assert plan.customer.employees is None
-    assert reply.data["field"] == "customer.employees"
+    assert reply.ask.slot == "customer.employees"

@@ -20,8 +20,8 @@ WORDS = PlanWording(_shipped_dir("prompts"))
 
 
 @pytest.fixture
-def example(db):
-    return draft_example(db)
+def example(db, settings, index):
+    return draft_example(db, settings, index)
 
 
 def test_markdown_reads_like_a_finished_plan(example, plans) -> None:
@@ -36,7 +36,7 @@ def test_markdown_reads_like_a_finished_plan(example, plans) -> None:
     assert "| 2027-03-01 | plan checkpoint (week 8) |" in text
     assert "100% (33 of 33 fields)" in text and "not answered yet" not in text
     zh = PlanRenderer(WORDS).markdown(example, "zh", plans.people_names())
-    assert zh.startswith("# 客户计划:ACME Bank\n") and "## 1. 客户信息" in zh and "马上行动" in zh
+    assert zh.startswith("# 客户计划：ACME Bank\n") and "## 1. 客户信息" in zh and "马上行动" in zh
 
 
 def test_the_example_in_examples_is_such_a_plan() -> None:
@@ -92,11 +92,11 @@ def test_imports_update_in_place_and_refuse_bad_rows(db) -> None:
     assert import_accounts(db, "name,crm_id\nAlpha Bank,X1\n").updated == 1  # a plain rename still works
 
 
-def test_cli_commands(tmp_path, database_url, db) -> None:
+def test_cli_commands(tmp_path, database_url, db, settings, index) -> None:
     import subprocess
     import sys
 
-    draft_example(db)
+    draft_example(db, settings, index)
     env = cli_env(tmp_path, DATABASE_URL=database_url)
 
     def cli(*args):

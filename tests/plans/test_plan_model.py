@@ -48,56 +48,43 @@ def test_the_catalogue_follows_the_model() -> None:
 
 
 def test_every_field_has_wording_in_both_languages_and_a_real_card() -> None:
-    fields = WORDS.data["fields"]
-    assert set(fields) == set(FIELDS)
-    for path, entry in fields.items():
-        for key in ("label", "question", "hint", "example"):
-            assert entry[key]["en"].strip() and entry[key]["zh"].strip(), (path, key)
-        for language in ("en", "zh"):
-            assert (KNOWLEDGE / language / f"{entry['why']}.md").is_file(), (path, entry["why"])
-    for spec in CATALOGUE:
-        for column in spec.columns:
-            assert column.name in WORDS.data["columns"]
-        for choice in spec.choices + tuple(c for column in spec.columns for c in column.choices):
-            assert {"en", "zh"} <= set(WORDS.data["choices"][choice])
+    plan = WORDS.file
+    for language in ("en", "zh"):
+        slots = plan.node(language, "slots")
+        assert set(FIELDS) <= set(slots)
+        for path in FIELDS:
+            for key in ("label", "question", "hint", "example"):
+                assert str(slots[path][key]).strip(), (language, path, key)
+            card = plan.data("cards", path)
+            assert (KNOWLEDGE / language / f"{card}.md").is_file(), (path, card)
+        for spec in CATALOGUE:
+            for column in spec.columns:
+                assert plan.has(language, "columns", column.name, "label")
+            for choice in spec.choices + tuple(c for column in spec.columns for c in column.choices):
+                assert WORDS.choices.has(language, "choices", choice, "label"), choice
 
 
-def _placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+def test_fields_can_be_named_in_either_language(form_session) -> None:
+    s, runner = form_session("plan")
+    assert runner.find_slot(s, "industry").name == "customer.industry"
+    assert runner.find_slot(s, "行业").name == "customer.industry"
+    assert runner.find_slot(s, "customer.industry").name == "customer.industry"
+    assert runner.find_slot(s, "risks").name == "goals.risks"
+    assert runner.find_slot(s, "风险").name == "goals.risks"
+    assert runner.find_slot(s, "Visit frequency").name == "strategy.visit_frequency"
+    assert runner.find_slot(s, "flux capacitor") is None
 
 
-@pytest.mark.parametrize("group", ["phrases", "reasons", "render", "review", "what"])
-def test_both_languages_have_the_same_phrases_and_placeholders(group: str) -> None:
-    block = WORDS.data[group]
-    assert set(block["en"]) == set(block["zh"])
-    for key in block["en"]:
-        assert _placeholders(str(block["en"][key])) == _placeholders(str(block["zh"][key])), key
-
-
-def test_fields_can_be_named_in_either_language() -> None:
-    assert WORDS.find_field("industry").path == "customer.industry"
-    assert WORDS.find_field("行业").path == "customer.industry"
-    assert WORDS.find_field("customer.industry").path == "customer.industry"
-    assert WORDS.find_field("risks").path == "goals.risks"
-    assert WORDS.find_field("风险").path == "goals.risks"
-    assert WORDS.find_field("Visit frequency").path == "strategy.visit_frequency"
-    assert WORDS.find_field("flux capacitor") is None
-
-
-def test_patterns_compile_and_recognise_requests() -> None:
-    from bot.coach.plan_dialog import PlanDialog
-
-    dialog = PlanDialog(_shipped_dir("prompts"), KNOWLEDGE)
-    assert dialog.account_in("start a plan for ACME") == "ACME"
-    assert dialog.account_in("Let's draft the account plan for Globex Logistics.") == "Globex Logistics"
-    assert dialog.account_in("给华为做个客户计划") == "华为"
-    assert dialog.account_in("帮我起草中国移动的客户计划") == "中国移动"
-    assert dialog.account_in("继续我的计划") is None
-    assert dialog.wants_resume("resume my plan") and dialog.wants_resume("继续我的计划")
-    assert dialog.wants_list("show my plans") and dialog.wants_list("我的计划")
-    for group in ("start_patterns", "resume_patterns", "change_patterns"):
-        for pattern in WORDS.patterns(group):
-            assert isinstance(pattern, re.Pattern)
+def test_patterns_compile_and_recognise_requests(form_session) -> None:
+    s, _runner = form_session("plan")
+    form = s.form
+    assert form.account_in(s, "start a plan for ACME") == "ACME"
+    assert form.account_in(s, "Let's draft the account plan for Globex Logistics.") == "Globex Logistics"
+    assert form.account_in(s, "给华为做个客户计划") == "华为"
+    assert form.account_in(s, "帮我起草中国移动的客户计划") == "中国移动"
+    assert form.account_in(s, "继续我的计划") is None
+    assert form.wants_resume(s, "resume my plan") and form.wants_resume(s, "继续我的计划")
+    assert form.wants_list(s, "show my plans") and form.wants_list(s, "我的计划")
 
 
 def test_completeness_per_section_and_overall() -> None:
@@ -136,28 +123,3 @@ def test_derive_leaves_the_schedule_out_when_the_start_date_is_too_far_ahead() -
         [{"name": "ACME", "profit_contribution": 100.0}],
     )
     assert in_range.review.schedule
-
-
-def test_previous_field_is_what_back_goes_to() -> None:
-    from bot.plans.model import previous_field
-
-    assert previous_field(CATALOGUE[0].path) is None  # "back" at the first question stays there
-    assert previous_field(CATALOGUE[3].path) == CATALOGUE[2]
-    assert previous_field(None) == CATALOGUE[-1]  # every question answered: back to the last one
-
-
-def test_why_cards_are_read_as_the_index_reads_them() -> None:
-    from bot.plans.cards import load_card
-    from bot.retrieval.cards import load_cards
-
-    cards = {card.key: card for card in load_cards(KNOWLEDGE)}
-    for path in FIELDS:
-        card_id = WORDS.field(path).get("why")
-        for language in ("en", "zh"):
-            ref = load_card(KNOWLEDGE, card_id, language)
-            card = cards[f"{card_id}@{language}"]
-            assert (ref.title, list(ref.seed_chunks), ref.summary) == (
-                card.title,
-                card.seed_chunks,
-                card.summary,
-            )

@@ -37,7 +37,9 @@ def test_amounts(value, en, zh):
 @given(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False).map(lambda v: round(v, 2)))
 def test_a_formatted_amount_reads_back_as_nearly_the_same_amount(value):
     for language in ("en", "zh"):
-        assert parse_amount(format_amount(value, language)) == pytest.approx(value, rel=1e-4, abs=0.01)  # four decimals of 万 or 亿
+        assert parse_amount(format_amount(value, language)) == pytest.approx(
+            value, rel=1e-4, abs=0.01
+        )  # four decimals of 万 or 亿
 
 
 def test_shares_numbers_and_dates():

@@ -157,6 +157,10 @@ class Form:
     def all_slots(self) -> list[Slot]:
         return list(self.slots.values())
 
+    def correctable(self) -> list[Slot]:
+        """The slots "change X" may name."""
+        return self.all_slots()
+
     def values(self, s: Session) -> dict[str, Any]:
         return s.state.values
 

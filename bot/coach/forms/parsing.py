@@ -477,7 +477,14 @@ def parse_row(slot: Slot, cells: list[str], ctx: ParseContext) -> dict[str, Any]
         except InputError as inner:
             raise cell_error(column.name, cell, inner) from None
     if slot.validate_row is not None:
-        row = slot.validate_row(row)
+        try:
+            row = slot.validate_row(row)
+        except InputError as error:
+            if error.code != "cell":
+                raise
+            typed = dict(zip([column.name for column in slot.columns], cells, strict=False))
+            column = error.params["column"]
+            raise cell_error(column, typed.get(column, ""), error.params["inner"]) from None
     return row
 
 

@@ -13,6 +13,7 @@ accounts ("华为" for "华为技术") is offered as a choice first. "show my pl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar
 
@@ -48,6 +49,28 @@ def _column(spec: ColumnSpec) -> Slot:
     )
 
 
+def _row_validator(spec: FieldSpec) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+    """A table row checked against the plan's row model (an outcome value cannot be negative...), the
+    column that fails named as it is for a cell that cannot be read."""
+    model = spec.row_model
+    if model is None:
+        return None
+
+    def check(row: dict[str, Any]) -> dict[str, Any]:
+        try:
+            model.model_validate(row)
+        except ValidationError as invalid:
+            first = invalid.errors()[0]
+            column = str(first["loc"][0]) if first.get("loc") else spec.columns[0].name
+            reason = "negative" if first.get("type") == "greater_than_equal" else "invalid"
+            raise InputError(
+                "cell", column=column, cell=str(row.get(column, "")), inner=InputError(reason)
+            ) from None
+        return row
+
+    return check
+
+
 def slot_of(spec: FieldSpec) -> Slot:
     kind = "list" if spec.kind == "list_of_text" else spec.kind
     return Slot(
@@ -59,6 +82,7 @@ def slot_of(spec: FieldSpec) -> Slot:
         min_rows=spec.min_rows,
         max_rows=spec.max_rows,
         section=spec.section,
+        validate_row=_row_validator(spec),
     )
 
 
@@ -93,6 +117,9 @@ class PlanForm(Form):
     def __init__(self, plans: PlanRepository) -> None:
         super().__init__([*META_SLOTS, *FIELD_SLOTS])
         self.plans = plans
+
+    def correctable(self) -> list[Slot]:
+        return list(FIELD_SLOTS)
 
     # ---------- recognising requests ----------
     def _patterns(self, s: Session, group: str) -> list[re.Pattern[str]]:

@@ -254,7 +254,10 @@ def opportunity_kind(text: str, catalogue: Catalogue) -> str | None:
     the same names the form accepts, for the terminal's `prioritise` command."""
     wanted = header_key(text)
     for kind in OPPORTUNITY_KINDS:
-        if wanted in {header_key(kind), *(header_key(n) for n in _names(catalogue, "choices.yaml", "choices", kind))}:
+        if wanted in {
+            header_key(kind),
+            *(header_key(n) for n in _names(catalogue, "choices.yaml", "choices", kind)),
+        }:
             return kind
     return None
 
@@ -263,6 +266,9 @@ def opportunity_column(header: str, catalogue: Catalogue) -> str | None:
     """The column (``outcome_value``...) a CSV header names (``value``, ``成果规模``), or None."""
     wanted = header_key(header)
     for column in COLUMNS:
-        if wanted in {header_key(column.name), *(header_key(n) for n in _names(catalogue, "prioritise.yaml", "columns", column.name))}:
+        if wanted in {
+            header_key(column.name),
+            *(header_key(n) for n in _names(catalogue, "prioritise.yaml", "columns", column.name)),
+        }:
             return column.name
     return None

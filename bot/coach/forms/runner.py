@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.coach.forms.commands import normalise
-from bot.coach.forms.display import describe_error, label, show_row, show_value
+from bot.coach.forms.display import describe_error, join, label, show_row, show_value
 from bot.coach.forms.form import Form, FormTools, Session
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
@@ -122,6 +122,7 @@ class FormRunner:
             self._skip(s, slot)
             return
         if command == "resume":
+            s.say("resumed", form=s.word("name"))
             return
         if command is not None and form.command(s, command):
             return
@@ -140,7 +141,8 @@ class FormRunner:
         if command in ("done", "clear", "submit") and (slot is None or not slot.is_table):
             s.say("not_here", command=text)
             return
-        if self._correct(s, text):
+        unknown = self._correct(s, text)
+        if unknown is True:
             return
         if form.extract(s, text):
             return
@@ -151,14 +153,14 @@ class FormRunner:
         if self._is_side_question(s, slot, text):
             self._side_question(s, text)
             return
-        self._answer(s, slot, text)
+        self._answer(s, slot, text, unknown_slot=unknown or None)
 
     # ---------- answers ----------
     def _pending(self, s: Session) -> Slot | None:
         position = s.state.position
         return s.form.slots.get(position) if position else None
 
-    def _answer(self, s: Session, slot: Slot, text: str) -> None:
+    def _answer(self, s: Session, slot: Slot, text: str, unknown_slot: str | None = None) -> None:
         try:
             if s.form.interpret(s, slot, text):
                 self._move_on(s)
@@ -170,7 +172,11 @@ class FormRunner:
             if slot.validate is not None:
                 value = slot.validate(value)
         except InputError as error:
-            self.unreadable(s, slot, text, error)
+            if unknown_slot:  # "change flux capacitor": neither a question's name nor an answer
+                names = join(s, [label(s, named) for named in s.form.correctable()])
+                s.say("change_unknown", text=unknown_slot, names=names)
+            else:
+                self.unreadable(s, slot, text, error)
             return
         self._set(s, slot, value, text, announce=True)
         self._move_on(s)
@@ -222,7 +228,12 @@ class FormRunner:
             s.say("why", label=label(s, slot), why=why)
             return
         chunks = s.engine.text(s.language, "list_join").join(str(n) for n in card.seed_chunks)
-        s.say("why_card", label=label(s, slot), why=why, title=card.title, chunks=chunks)
+        if why:
+            s.say("why_card", label=label(s, slot), why=why, title=card.title, chunks=chunks)
+        else:
+            s.say(
+                "why_from_card", label=label(s, slot), title=card.title, chunks=chunks, summary=card.summary
+            )
         s.citations.append(
             Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0, kind="card")
         )
@@ -241,7 +252,12 @@ class FormRunner:
         if slot is None:
             s.say("nothing_to_skip")
             return
-        if slot.required and not (slot.is_table and is_filled(s.values().get(slot.name))):
+        if is_filled(s.values().get(slot.name)):  # back at an answered question: keep the answer
+            if slot.is_table and slot.name not in s.state.finished:
+                s.state.finished.append(slot.name)
+            self._move_on(s)
+            return
+        if slot.required:
             s.say("cannot_skip", label=label(s, slot))
             return
         if slot.is_table:
@@ -266,7 +282,7 @@ class FormRunner:
         if not wanted:
             return None
         partial: list[Slot] = []
-        for slot in s.form.all_slots():
+        for slot in s.form.correctable():
             words = {normalise(word).replace(" ", "") for word in s.form.slot_words(s, slot)}
             if wanted in words:
                 return slot
@@ -274,13 +290,15 @@ class FormRunner:
                 partial.append(slot)
         return partial[0] if len(partial) == 1 else None
 
-    def _correct(self, s: Session, text: str) -> bool:
+    def _correct(self, s: Session, text: str) -> bool | str:
+        """True when the message was a correction (done); the name it used when that names no question
+        (the message may still be an answer: "改善服务" starts like "改"); False when it is no correction."""
         correction = self.commands.correction(text)
         if correction is None:
             return False
         slot = self.find_slot(s, correction.slot)
         if slot is None:
-            return False  # perhaps an answer that starts like a command ("改善服务"): read it as one
+            return correction.slot
         if correction.value is None or slot.is_table:
             s.state.position = slot.name
             s.say("change_to", label=label(s, slot))

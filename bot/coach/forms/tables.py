@@ -35,7 +35,9 @@ def rows_from_csv(
         text = attachment.content.decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [InputError("file_encoding")]
-    columns = {header_key(word): column.name for column in slot.columns for word in s.form.slot_words(s, column)}
+    columns = {
+        header_key(word): column.name for column in slot.columns for word in s.form.slot_words(s, column)
+    }
     required = [column.name for column in slot.columns if column.required]
     context = s.parse_context()
     rows: list[dict[str, Any]] = []
