@@ -69,7 +69,8 @@ def test_review_checklist_says_what_the_plan_answers(example, plans, db) -> None
     assert statuses["profit_and_risk"] == "open"
     text = render_checklist(partial, WORDS)
     assert (
-        text.startswith("# 审核清单:Initech") and "[ ] 对提高利润和控制风险是否有足够的重视?(未回答)" in text
+        text.startswith("# 审核清单：Initech")
+        and "[ ] 对提高利润和控制风险是否有足够的重视？（未回答）" in text
     )
     assert "尚缺:客户利润率、最大风险" in text
 
@@ -113,7 +114,7 @@ def test_cli_commands(tmp_path, database_url, db, settings, index) -> None:
     listed = cli("plan", "list", "--user", "U0HEAD")
     assert listed.returncode == 0 and "- ACME Bank: draft, 100% complete" in listed.stdout, listed.stdout
     markdown = cli("plan", "show", "ACME Bank", "--user", OWNER, "--lang", "zh")
-    assert markdown.returncode == 0 and markdown.stdout.startswith("# 客户计划:ACME Bank")
+    assert markdown.returncode == 0 and markdown.stdout.startswith("# 客户计划：ACME Bank")
     unwritable = cli(
         "plan", "show", "ACME Bank", "--user", OWNER, "-o", str(tmp_path / "no-such-dir" / "p.md")
     )

@@ -1,45 +1,46 @@
-"""SqlDialogStateStore and EscalationStore on SQLite and PostgreSQL."""
+"""SqlFormStates and EscalationStore on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from bot.coach.dialog import DialogState, DialogStateStore
+from bot.coach.coach import FormStates
+from bot.coach.forms.state import FormState
 from bot.store.db import Database
-from bot.store.dialog_store import SqlDialogStateStore
+from bot.store.dialog_store import SqlFormStates
 from bot.store.escalation_store import EscalationStore
 from bot.store.models import Person
 
 
-def test_dialog_state_round_trip(db: Database) -> None:
-    store: DialogStateStore = SqlDialogStateStore(db)
+def test_form_state_round_trip(db: Database) -> None:
+    store: FormStates = SqlFormStates(db)
     assert store.load("U1") is None
-    state = DialogState(
-        kind="plan",
+    state = FormState(
+        form="plan",
         language="zh",
-        step="customer.industry",
-        data={"plan_id": 3, "nested": {"a": [1, 2]}, "名字": "华为"},
+        position="customer.industry",
+        values={"nested": {"a": [1, 2]}, "名字": "华为"},
+        data={"plan_id": 3},
     )
-    store.save("U1", state)
-    assert store.load("U1") == state
-    store.save(
-        "U1", state.model_copy(update={"step": "customer.segment_size", "pending_confirmation": "stop"})
-    )
-    loaded = store.load("U1")
-    assert loaded.step == "customer.segment_size"
-    assert loaded.pending_confirmation == "stop"
+    store.save("U1", state.form, state.model_dump(mode="json"))
+    assert FormState.model_validate(store.load("U1")) == state
+    moved = state.model_copy(update={"position": "customer.segment_size", "paused": True})
+    store.save("U1", moved.form, moved.model_dump(mode="json"))
+    loaded = FormState.model_validate(store.load("U1"))
+    assert loaded.position == "customer.segment_size" and loaded.paused
     store.clear("U1")
     assert store.load("U1") is None
     store.clear("U1")  # clearing nothing is fine
 
 
-def test_dialog_state_survives_a_new_engine(database_url: str) -> None:
+def test_form_state_survives_a_new_engine(database_url: str) -> None:
     first = Database(database_url)
     first.migrate()
-    SqlDialogStateStore(first).save("U1:C1:T1", DialogState(kind="pricing", step="list_price"))
+    state = FormState(form="pricing", position="list_price")
+    SqlFormStates(first).save("U1:C1:T1", "pricing", state.model_dump(mode="json"))
     first.dispose()
     second = Database(database_url)
     second.migrate()
-    assert SqlDialogStateStore(second).load("U1:C1:T1").step == "list_price"
-    assert SqlDialogStateStore(second).keys() == ["U1:C1:T1"]
+    assert SqlFormStates(second).load("U1:C1:T1")["position"] == "list_price"
+    assert SqlFormStates(second).keys() == ["U1:C1:T1"]
     second.dispose()
 
 

@@ -7,9 +7,8 @@ import threading
 
 import pytest
 
-from bot.coach.dialog import DialogState
 from bot.store.db import Database
-from bot.store.dialog_store import SqlDialogStateStore
+from bot.store.dialog_store import SqlFormStates
 from bot.store.escalation_store import EscalationStore
 from bot.store.event_store import SqlHandledEvents
 from kam_rules.pricing import Platform, PricingInput, decide
@@ -27,10 +26,10 @@ def _decision():
 
 
 def test_a_failure_inside_the_unit_rolls_back_every_write(db: Database) -> None:
-    states = SqlDialogStateStore(db)
+    states = SqlFormStates(db)
     escalations = EscalationStore(db)
     with pytest.raises(RuntimeError), db.unit_of_work():
-        states.save("U1", DialogState(kind="pricing", step="list_price"))
+        states.save("U1", "pricing", {"form": "pricing"})
         escalations.record(requested_by="U1", deal_label="ACME", inputs={}, decision=_decision())
         assert states.load("U1") is not None  # visible inside the unit
         raise RuntimeError("the turn failed after its writes")
@@ -39,17 +38,17 @@ def test_a_failure_inside_the_unit_rolls_back_every_write(db: Database) -> None:
 
 
 def test_writes_inside_the_unit_commit_together_at_its_end(db: Database) -> None:
-    states = SqlDialogStateStore(db)
+    states = SqlFormStates(db)
     other = Database(db.url)  # another connection, as another process would see the data
     try:
         with db.unit_of_work():
-            states.save("U1", DialogState(kind="pricing", step="list_price"))
+            states.save("U1", "pricing", {"form": "pricing"})
             with db.unit_of_work():  # a nested unit joins the outer one
-                states.save("U2", DialogState(kind="plan"))
+                states.save("U2", "plan", {"form": "plan"})
             if db.is_postgresql:  # (SQLite readers wait for the writer's lock instead)
-                assert SqlDialogStateStore(other).load("U1") is None  # not committed yet
-        assert SqlDialogStateStore(other).load("U1") is not None
-        assert SqlDialogStateStore(other).load("U2") is not None
+                assert SqlFormStates(other).load("U1") is None  # not committed yet
+        assert SqlFormStates(other).load("U1") is not None
+        assert SqlFormStates(other).load("U2") is not None
     finally:
         other.dispose()
 
