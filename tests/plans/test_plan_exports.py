@@ -72,7 +72,7 @@ def test_review_checklist_says_what_the_plan_answers(example, plans, db) -> None
         text.startswith("# 审核清单：Initech")
         and "[ ] 对提高利润和控制风险是否有足够的重视？（未回答）" in text
     )
-    assert "尚缺:客户利润率、最大风险" in text
+    assert "尚缺：客户利润率、最大风险" in text
 
 
 def test_imports_update_in_place_and_refuse_bad_rows(db) -> None:
