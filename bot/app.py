@@ -63,12 +63,16 @@ def assemble_coach(
     if db is None:
         return Coach(**parts)
 
+    from bot.coach.forms.cadence import CadenceForm
     from bot.coach.forms.commands import CommandWords
+    from bot.coach.forms.coverage import CoverageForm
     from bot.coach.forms.form import FormTools
     from bot.coach.forms.plan import PlanForm
     from bot.coach.forms.pricing import PricingForm
     from bot.coach.forms.prioritise import PrioritiseForm
     from bot.coach.forms.runner import FormRunner
+    from bot.coach.forms.skills import SkillsForm
+    from bot.coach.forms.tiers import TiersForm
     from bot.plans.repository import PlanRepository
     from bot.store.dialog_store import SqlFormStates
     from bot.store.escalation_store import EscalationStore
@@ -87,7 +91,15 @@ def assemble_coach(
         today=today,
         resolve_person=resolve_person,
     )
-    forms = [PricingForm(EscalationStore(db)), PlanForm(plans), PrioritiseForm()]
+    forms = [
+        PricingForm(EscalationStore(db)),
+        PlanForm(plans),
+        PrioritiseForm(),
+        TiersForm(),
+        SkillsForm(),
+        CoverageForm(),
+        CadenceForm(),
+    ]
     return Coach(
         **parts,
         forms=forms,

@@ -104,6 +104,15 @@ class Session:
     def values(self) -> dict[str, Any]:
         return self.form.values(self)
 
+    def cite(self, card_ids: Sequence[str]) -> None:
+        """Cites the knowledge cards a result rests on (named by the rule, not found by a search)."""
+        for card_id in card_ids:
+            card = self.tools.cards.card(card_id, self.language)
+            if card is not None:
+                self.citations.append(
+                    Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0)
+                )
+
     def parse_context(self) -> ParseContext:
         words: dict[str, list[str]] = {}
         for slot in self.form.all_slots():

@@ -23,7 +23,7 @@ from bot.coach.forms.display import join, label, show_value
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_value
 from bot.coach.forms.slots import Slot
-from bot.coach.reply import Citation, Decision, DecisionStep
+from bot.coach.reply import Decision, DecisionStep
 from bot.errors import InputError
 from kam_rules.formatting import format_amount, format_share
 from kam_rules.money import UnreadableNumber, parse_amount
@@ -434,12 +434,7 @@ class PricingForm(Form):
             deal=deal,
             escalation_id=escalation.id if escalation is not None else None,
         )
-        for card_id in s.wording.data("result_cards", default=[]):
-            card = s.tools.cards.card(card_id, s.language)
-            if card is not None:
-                s.citations.append(
-                    Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0)
-                )
+        s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
 
     def _result_lines(

@@ -19,7 +19,7 @@ from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_row
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.tables import header_key, is_csv, rows_from_csv
-from bot.coach.reply import Citation, Matrix, OutFile, Table
+from bot.coach.reply import Matrix, OutFile, Table
 from bot.coach.turn import Attachment
 from bot.errors import InputError
 from bot.wording import Catalogue
@@ -216,12 +216,7 @@ class PrioritiseForm(Form):
             s.lines.append(s.word("long_list", shown=SHOWN_ROWS, total=len(rows), file=file.name))
         s.lines.append(s.word("advice"))
         s.lines.append(matrix.rationale)
-        for card_id in s.wording.data("result_cards", default=[]):
-            card = s.tools.cards.card(card_id, language)
-            if card is not None:
-                s.citations.append(
-                    Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0)
-                )
+        s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
 
     @staticmethod

@@ -1,0 +1,74 @@
+"""Which selling skills to develop first (``kam_rules.skills``, seed chunks 27-28) as a form: each of the
+nine key skills rated for importance and current performance (1 to 5), then the gaps in order."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.coach.forms.form import Form, Session
+from bot.coach.forms.slots import Slot
+from bot.coach.forms.tables import rows_from_csv
+from bot.coach.reply import Table
+from bot.coach.turn import Attachment
+from bot.errors import InputError
+from kam_rules.skills import KEY_SKILLS, SkillRating, SkillsInput, plan_skills
+
+
+def _rating(value: int) -> int:
+    if not 1 <= value <= 5:
+        raise InputError("int_range", low=1, high=5)
+    return value
+
+
+RATINGS = Slot(
+    "ratings",
+    "table",
+    columns=(
+        Slot("skill", "choice", choices=tuple(KEY_SKILLS), wording=("columns", "skill")),
+        Slot("importance", "int", validate=_rating, wording=("columns", "importance")),
+        Slot("performance", "int", validate=_rating, wording=("columns", "performance")),
+    ),
+    max_rows=len(KEY_SKILLS),
+)
+
+
+class SkillsForm(Form):
+    kind: ClassVar[str] = "skills"
+    intent = "skills"
+    wording_file = "skills.yaml"
+
+    def __init__(self) -> None:
+        super().__init__([RATINGS])
+
+    def question_values(self, s: Session) -> dict[str, str]:
+        from bot.coach.forms.display import join
+
+        return {"skills": join(s, [self.choice_label(s, skill) for skill in KEY_SKILLS])}
+
+    def begin(self, s: Session) -> None:
+        s.lines.append(s.word("intro"))
+
+    def attach(self, s: Session, attachment: Attachment) -> bool:
+        from bot.coach.forms.display import describe_error
+
+        rows, problems = rows_from_csv(s, RATINGS, attachment)
+        s.lines.extend(describe_error(s, error, RATINGS) for error in problems)
+        if rows:
+            self.add_rows(s, RATINGS, rows, attachment.name)
+            s.state.answered(RATINGS.name)
+            if not problems:
+                s.state.finished.append(RATINGS.name)
+        return True
+
+    def complete(self, s: Session) -> None:
+        ratings = [SkillRating(**row) for row in s.values().get(RATINGS.name) or []]
+        result = plan_skills(SkillsInput(ratings=ratings, language=s.language))
+        heads = s.wording.node(s.language, "table_columns")
+        rows: list[list[str | float | int | None]] = [
+            [p.priority, self.choice_label(s, p.skill), p.gap, s.word("actions", p.action)]
+            for p in result.skills
+        ]
+        s.tables.append(Table(title=s.word("table_title"), columns=list(heads.values()), rows=rows))
+        s.lines.append(result.rationale)
+        s.cite(s.wording.data("result_cards", default=[]))
+        s.closed = True

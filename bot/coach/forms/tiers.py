@@ -1,0 +1,82 @@
+"""Account tiers by total customer value (``kam_rules.tiering``, seed chunks 4-5) as a form: a table of
+accounts typed row by row or attached as a CSV, then the customer value pyramid."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from bot.coach.forms.display import describe_error
+from bot.coach.forms.form import Form, Session
+from bot.coach.forms.slots import Slot
+from bot.coach.forms.tables import rows_from_csv
+from bot.coach.reply import Table
+from bot.coach.turn import Attachment
+from bot.errors import InputError
+from kam_rules.formatting import format_amount, format_share
+from kam_rules.tiering import VALUE_FIELDS, AccountValue, TieringInput, tier
+
+
+def _not_negative(value: float) -> float:
+    if value < 0:
+        raise InputError("negative")
+    return value
+
+
+def _column(name: str) -> Slot:
+    required = name == "profit_contribution"
+    validate = None if name in ("profit_contribution", "potential_value") else _not_negative
+    return Slot(name, "money", required=required, validate=validate, wording=("columns", name))
+
+
+ACCOUNTS = Slot(
+    "accounts",
+    "table",
+    columns=(Slot("name", "text", wording=("columns", "name")), *(_column(name) for name in VALUE_FIELDS)),
+)
+
+
+class TiersForm(Form):
+    kind: ClassVar[str] = "tiers"
+    intent = "tiers"
+    wording_file = "tiers.yaml"
+
+    def __init__(self) -> None:
+        super().__init__([ACCOUNTS])
+
+    def begin(self, s: Session) -> None:
+        if not s.state.values.get(ACCOUNTS.name):
+            s.lines.append(s.word("intro"))
+
+    def attach(self, s: Session, attachment: Attachment) -> bool:
+        rows, problems = rows_from_csv(s, ACCOUNTS, attachment)
+        s.lines.extend(describe_error(s, error, ACCOUNTS) for error in problems)
+        if rows:
+            self.add_rows(s, ACCOUNTS, rows, attachment.name)
+            s.state.answered(ACCOUNTS.name)
+            if not problems:
+                s.state.finished.append(ACCOUNTS.name)
+        return True
+
+    def complete(self, s: Session) -> None:
+        language = s.language
+        accounts = [AccountValue(**row) for row in s.values().get(ACCOUNTS.name) or []]
+        result = tier(TieringInput(accounts=accounts, language=language))
+        counts: dict[str, int] = {"key": 0, "important": 0, "standard": 0}
+        for account in result.accounts:
+            counts[account.tier] += 1
+        s.lines.append(s.word("result", **counts))
+        heads: dict[str, Any] = s.wording.node(language, "table_columns")
+        rows: list[list[str | float | int | None]] = [
+            [
+                n,
+                account.name,
+                self.choice_label(s, account.tier),
+                format_amount(account.total_value, language),
+                format_share(account.cumulative_share, language),
+            ]
+            for n, account in enumerate(result.accounts, 1)
+        ]
+        s.tables.append(Table(title=s.word("table_title"), columns=list(heads.values()), rows=rows))
+        s.lines.append(result.rationale)
+        s.cite(s.wording.data("result_cards", default=[]))
+        s.closed = True
