@@ -81,7 +81,9 @@ class Settings(BaseSettings):
     def _days_list(cls, value: str) -> str:
         parts = [part.strip() for part in value.split(",") if part.strip()]
         if not parts or not all(part.isdigit() for part in parts):
-            raise ValueError(f"KAM_REMINDER_DAYS must be whole days before the due date, like 7,1,0, not {value!r}")
+            raise ValueError(
+                f"KAM_REMINDER_DAYS must be whole days before the due date, like 7,1,0, not {value!r}"
+            )
         return ",".join(parts)
 
     @field_validator("reminder_time", "digest_time")

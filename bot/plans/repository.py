@@ -387,7 +387,8 @@ def account_value_rows(
     """Each account's value for tiering: its current plan's value section (or ``overrides[account id]``),
     else the CRM's."""
     plans = {
-        account_id: (plan.data or {}).get("value") or {} for account_id, plan in current_plans(session).items()
+        account_id: (plan.data or {}).get("value") or {}
+        for account_id, plan in current_plans(session).items()
     }
     plans.update(overrides or {})
     rows = []

@@ -12,7 +12,9 @@ from bot.rhythm.wording import RhythmWording
 from bot.store.rhythm_store import ClaimedReminder
 
 
-def plan_link(config: RhythmConfig, wording: RhythmWording, plan_id: int | None, account: str, language: Language) -> str:
+def plan_link(
+    config: RhythmConfig, wording: RhythmWording, plan_id: int | None, account: str, language: Language
+) -> str:
     if config.plan_url and plan_id is not None:
         return config.plan_url.format(plan_id=plan_id, account=quote(account))
     return wording.phrase("reminder.plan_command", language, account=account)

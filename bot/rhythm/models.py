@@ -53,7 +53,8 @@ class ReminderMessage(_Frozen):
     def contract_line(self) -> dict[str, object]:
         """The ``reminders run --json`` line (contracts section 10), plus the language."""
         return self.model_dump(
-            mode="json", include={"recipient", "milestone_id", "reminder", "due", "title", "account", "text", "language"}
+            mode="json",
+            include={"recipient", "milestone_id", "reminder", "due", "title", "account", "text", "language"},
         )
 
 

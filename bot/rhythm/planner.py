@@ -104,7 +104,9 @@ def plan_dirty_reminders(db: Database, config: RhythmConfig, batch: int = PLAN_B
 def _plan_batch(session: Session, milestones: list[Milestone], config: RhythmConfig) -> None:
     owners = {m.owner_id for m in milestones}
     zones = dict(
-        session.execute(select(Person.slack_id, Person.tz).where(Person.slack_id.in_(owners), Person.tz.is_not(None)))
+        session.execute(
+            select(Person.slack_id, Person.tz).where(Person.slack_id.in_(owners), Person.tz.is_not(None))
+        )
     )
     by_milestone: dict[int, list[ReminderDelivery]] = defaultdict(list)
     for row in session.scalars(

@@ -45,7 +45,9 @@ class NotAllowed(RhythmError):
     """The user may not do this."""
 
 
-def milestone_view(milestone: Milestone, account: str, wording: RhythmWording, language: Language) -> MilestoneView:
+def milestone_view(
+    milestone: Milestone, account: str, wording: RhythmWording, language: Language
+) -> MilestoneView:
     return MilestoneView(
         id=milestone.id,
         account=account,
@@ -75,7 +77,14 @@ class RhythmService:
 
     # ---------- milestones ----------
     def add_milestone(
-        self, *, account: str, owner: str, due: date, title: str, created_by: str = "", language: Language | None = None
+        self,
+        *,
+        account: str,
+        owner: str,
+        due: date,
+        title: str,
+        created_by: str = "",
+        language: Language | None = None,
     ) -> MilestoneView:
         """An ad hoc milestone; the account is created if it is new (owned by the milestone's owner)."""
         name, owner, title = " ".join(account.split()), owner.strip(), " ".join(title.split())
@@ -135,7 +144,9 @@ class RhythmService:
                 for m, name in session.execute(query)
             ]
 
-    def mark_done(self, milestone_id: int, user: str | None, language: Language | None = None) -> MilestoneView:
+    def mark_done(
+        self, milestone_id: int, user: str | None, language: Language | None = None
+    ) -> MilestoneView:
         """Done now; its unsent reminders are cancelled by the next sweep. Done twice is still done."""
         with self.db.session() as session:
             milestone, name = self._milestone(session, milestone_id)
@@ -156,9 +167,13 @@ class RhythmService:
             milestone, name = self._milestone(session, milestone_id)
             self._check(session, user, milestone, "snooze")
             if milestone.state not in LIVE_STATES:
-                raise InvalidRequest("ID", f"milestone {milestone_id} is {milestone.state}; only open ones snooze")
+                raise InvalidRequest(
+                    "ID", f"milestone {milestone_id} is {milestone.state}; only open ones snooze"
+                )
             owner = session.get(Person, milestone.owner_id)
-            today = local_today(self.clock(), (owner.tz if owner and owner.tz else None) or self.config.timezone)
+            today = local_today(
+                self.clock(), (owner.tz if owner and owner.tz else None) or self.config.timezone
+            )
             if until <= today:
                 raise InvalidRequest("until", f"{until.isoformat()} is not after today ({today.isoformat()})")
             milestone.state, milestone.snoozed_until = "snoozed", until

@@ -82,7 +82,13 @@ class ReminderSweep:
             row.state = "failed"
             row.next_attempt_at = now + retry_delay(row.attempts)
             row.last_error = f"{type(failure).__name__}: {failure}"[:500]
-            log.warning("reminder %s for milestone %s failed (attempt %d): %s", row.kind, milestone.id, row.attempts, failure)
+            log.warning(
+                "reminder %s for milestone %s failed (attempt %d): %s",
+                row.kind,
+                milestone.id,
+                row.attempts,
+                failure,
+            )
             return "failed"
         row.state, row.next_attempt_at, row.sent_at, row.last_error = "sent", None, now, None
         if row.kind != OVERDUE_MANAGER and milestone.state == "snoozed":

@@ -49,7 +49,12 @@ def wanted_milestones(session: Session, plan: Plan, model: AccountPlan) -> list[
         seen[event.kind] += 1
         wanted.append(
             WantedMilestone(
-                f"schedule:{event.kind}:{seen[event.kind]}", "schedule", event.kind, event.date, plan.owner_id, ""
+                f"schedule:{event.kind}:{seen[event.kind]}",
+                "schedule",
+                event.kind,
+                event.date,
+                plan.owner_id,
+                "",
             )
         )
     activities = model.implementation.activities
@@ -77,7 +82,9 @@ def _people_by_name(session: Session, names: list[str]) -> dict[str, str]:
     return {name: ids[0] for name, ids in found.items() if len(ids) == 1}
 
 
-def sync_plan_milestones(session: Session, plan: Plan, model: AccountPlan, now: datetime | None = None) -> None:
+def sync_plan_milestones(
+    session: Session, plan: Plan, model: AccountPlan, now: datetime | None = None
+) -> None:
     """Bring the account's plan-made milestones in line with ``model`` (the plan as just saved)."""
     now = now or utcnow()
     wanted = wanted_milestones(session, plan, model)

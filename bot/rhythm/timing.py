@@ -23,7 +23,9 @@ def zone(name: str) -> ZoneInfo:
             raise ValueError
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)") from None
+        raise ValueError(
+            f"{name!r} is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)"
+        ) from None
 
 
 def parse_clock(text: str) -> time:

@@ -50,7 +50,9 @@ class RhythmWording:
     @staticmethod
     def days(count: int, language: Language) -> str:
         """``3 days`` / ``3天``."""
-        return format_timedelta(timedelta(days=count), granularity="day", threshold=100_000, locale=LOCALES[language])
+        return format_timedelta(
+            timedelta(days=count), granularity="day", threshold=100_000, locale=LOCALES[language]
+        )
 
     @staticmethod
     def amount(value: float, language: Language) -> str:

@@ -44,7 +44,7 @@ class Milestone(Base):
     __table_args__ = (
         CheckConstraint(f"state IN ({_in(MILESTONE_STATES)})", name="state"),
         CheckConstraint(f"source IN ({_in(MILESTONE_SOURCES)})", name="source"),
-        # Re-syncing a plan finds its milestones by this key (one per account), so it updates, never duplicates.
+        # Re-syncing a plan finds its milestones by this key (per account): it updates, never duplicates.
         UniqueConstraint("account_id", "sync_key", name="uq_milestones_sync_key"),
         Index("ix_milestones_owner_due", "owner_id", "due_date"),
         Index(
@@ -143,9 +143,7 @@ class EscalationDecision(Base):
     __table_args__ = (CheckConstraint(f"decision IN ({_in(ESCALATION_DECISIONS)})", name="decision"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    escalation_id: Mapped[int] = mapped_column(
-        ForeignKey("escalations.id", ondelete="CASCADE"), unique=True
-    )
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"), unique=True)
     decision: Mapped[str] = mapped_column(String(10))
     decided_by: Mapped[str] = mapped_column(String(64))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
