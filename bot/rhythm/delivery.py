@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.rhythm.models import ReminderMessage
 
 if TYPE_CHECKING:
-    from bot.rhythm.digest import Digest, DigestMessage
+    from bot.rhythm.digest import Digest
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class Delivery(Protocol):
     def send_reminder(self, message: ReminderMessage) -> None:
         """Deliver, or raise ``DeliveryFailed``; returning means it went out."""
 
-    def send_digest(self, digest: Digest, message: DigestMessage) -> None:
+    def send_digest(self, digest: Digest) -> None:
         """Deliver a manager's weekly digest, or raise ``DeliveryFailed``."""
 
 
@@ -41,6 +41,6 @@ class RecordingDelivery:
         self.reminders.append(message)
         log.info("reminder %s to %s: %s", message.reminder, message.recipient, message.text)
 
-    def send_digest(self, digest: Digest, message: DigestMessage) -> None:
+    def send_digest(self, digest: Digest) -> None:
         self.digests.append(digest)
         log.info("digest %s to %s", digest.week, digest.manager)

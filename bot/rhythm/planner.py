@@ -103,11 +103,12 @@ def plan_dirty_reminders(db: Database, config: RhythmConfig, batch: int = PLAN_B
 
 def _plan_batch(session: Session, milestones: list[Milestone], config: RhythmConfig) -> None:
     owners = {m.owner_id for m in milestones}
-    zones = dict(
-        session.execute(
+    zones: dict[str, str] = {
+        slack_id: tz
+        for slack_id, tz in session.execute(
             select(Person.slack_id, Person.tz).where(Person.slack_id.in_(owners), Person.tz.is_not(None))
         )
-    )
+    }
     by_milestone: dict[int, list[ReminderDelivery]] = defaultdict(list)
     for row in session.scalars(
         select(ReminderDelivery).where(ReminderDelivery.milestone_id.in_([m.id for m in milestones]))

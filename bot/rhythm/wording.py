@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_skeleton, format_timedelta
+from babel.numbers import format_percent
 
 from bot.coach.dialog_kit import fmt_amount
 from bot.coach.phrases import load_prompt_file
@@ -33,6 +34,12 @@ class RhythmWording:
         text = str(node).strip()
         return text.format(**values) if values else text
 
+    def items(self, key: str, language: Language) -> list[str]:
+        node: Any = self.data[language]
+        for part in key.split("."):
+            node = node[part]
+        return [str(item) for item in node]
+
     def milestone_title(self, kind: str, title: str, language: Language) -> str:
         """The user's words, else the review event's name."""
         return title or self.plan_wording.named("events", kind, language)
@@ -53,6 +60,11 @@ class RhythmWording:
         return format_timedelta(
             timedelta(days=count), granularity="day", threshold=100_000, locale=LOCALES[language]
         )
+
+    @staticmethod
+    def percent(value: int, language: Language) -> str:
+        """A whole percentage (45 -> ``45%``)."""
+        return format_percent(value / 100, locale=LOCALES[language])
 
     @staticmethod
     def amount(value: float, language: Language) -> str:
