@@ -34,7 +34,10 @@ def test_reminders_go_at_nine_in_each_owners_zone(team, make_rhythm) -> None:
         ("2027-03-03T13:59:59Z", []),
         ("2027-03-03T14:00:00Z", [("U0AM02", ben, "7_days")]),
         ("2027-03-09T01:00:00Z", [("U0AM01", ann, "1_day")]),
-        ("2027-03-10T01:00:00Z", [("U0SE01", chen, "1_day"), ("U0AM02", ben, "1_day"), ("U0AM01", ann, "due")]),
+        (
+            "2027-03-10T01:00:00Z",
+            [("U0SE01", chen, "1_day"), ("U0AM02", ben, "1_day"), ("U0AM01", ann, "due")],
+        ),
     ]
     for moment, wanted in expected:
         assert sent(rhythm.sweep.run(at(moment))) == wanted, moment
