@@ -27,12 +27,15 @@ log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 10
 
 
-def web_client(token: str, base_url: str, *, timeout: int = TIMEOUT_SECONDS) -> WebClient:
-    client = WebClient(
-        token=token, base_url=base_url if base_url.endswith("/") else base_url + "/", timeout=timeout
-    )
+def web_client(token: str, base_url: str, *, timeout: int = TIMEOUT_SECONDS, retries: int = 2) -> WebClient:
+    """A client for ``SLACK_API_URL`` that retries a 429 (after Retry-After) and a 5xx (with backoff)."""
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    client = WebClient(token=token, base_url=base, timeout=timeout)
     client.retry_handlers.extend(
-        [RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
+        [
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+            ServerErrorRetryHandler(max_retry_count=retries),
+        ]
     )
     return client
 
@@ -59,9 +62,9 @@ class SlackDelivery:
             )
             return channel, posted["ts"]
         except SlackApiError as refused:
-            raise DeliveryFailed(
-                f"Slack refused: {refused.response.get('error', refused.response.status_code)}"
-            ) from None
+            response = refused.response
+            reason = f"Slack refused (HTTP {response.status_code}): {response.get('error', 'no error given')}"
+            raise DeliveryFailed(reason) from None
         except (SlackClientError, OSError) as failure:
             raise DeliveryFailed(f"Slack unreachable: {failure}") from None
 
