@@ -201,7 +201,7 @@ class RhythmService:
             return "manager"
         if self.policy.is_admin(session, user):
             return "admin"
-        log.warning("refused: %s may not %s milestone %s", user, action, milestone.id)
+        log.info("refused: %s may not %s milestone %s", user, action, milestone.id)
         raise NotAllowed(
             f"{user} may not {action} milestone {milestone.id}: only its owner ({milestone.owner_id}), "
             "the owner's managers or an admin may"
@@ -220,7 +220,7 @@ class RhythmService:
                 session, manager
             )
             if not allowed:
-                log.warning("refused: %s may not decide escalation %s", manager, escalation_id)
+                log.info("refused: %s may not decide escalation %s", manager, escalation_id)
                 raise NotAllowed(
                     f"{manager} may not decide escalation {escalation_id}: only the managers of "
                     f"{escalation.requested_by} or an admin may"
