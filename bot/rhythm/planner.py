@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.rhythm.config import RhythmConfig
@@ -51,8 +52,8 @@ def wanted_reminders(milestone: Milestone, tz: str, config: RhythmConfig) -> dic
 
 def plan_milestone(
     milestone: Milestone, tz: str, existing: list[ReminderDelivery], config: RhythmConfig
-) -> list[ReminderDelivery]:
-    """Update ``existing`` (this milestone's rows) in place; the new rows to add."""
+) -> list[dict[str, Any]]:
+    """Update ``existing`` (this milestone's rows) in place; the new rows to insert."""
     wanted = wanted_reminders(milestone, tz, config)
     set_on = milestone.due_set_at.astimezone(zone(tz)).date()
     for row in existing:
@@ -70,15 +71,15 @@ def plan_milestone(
     for (kind, day), send_at in wanted.items():
         gone = _gone(send_at, tz, set_on)
         added.append(
-            ReminderDelivery(
-                milestone_id=milestone.id,
-                kind=kind,
-                due_date=day,
-                send_at=send_at,
-                state="skipped" if gone else "pending",
-                next_attempt_at=None if gone else send_at,
-                attempts=0,
-            )
+            {
+                "milestone_id": milestone.id,
+                "kind": kind,
+                "due_date": day,
+                "send_at": send_at,
+                "state": "skipped" if gone else "pending",
+                "next_attempt_at": None if gone else send_at,
+                "attempts": 0,
+            }
         )
     return added
 
@@ -114,7 +115,10 @@ def _plan_batch(session: Session, milestones: list[Milestone], config: RhythmCon
         select(ReminderDelivery).where(ReminderDelivery.milestone_id.in_([m.id for m in milestones]))
     ):
         by_milestone[row.milestone_id].append(row)
+    added: list[dict[str, Any]] = []
     for milestone in milestones:
         tz = zones.get(milestone.owner_id) or config.timezone
-        session.add_all(plan_milestone(milestone, tz, by_milestone[milestone.id], config))
+        added += plan_milestone(milestone, tz, by_milestone[milestone.id], config)
         milestone.reminders_dirty = False
+    if added:  # one multi-row INSERT for the batch
+        session.execute(insert(ReminderDelivery), added)
