@@ -20,7 +20,7 @@ from bot.rhythm.digest import DigestBuilder
 from bot.rhythm.timing import as_utc, iso_week, local_instant, local_today, week_start
 from bot.rhythm.wording import RhythmWording
 from bot.store.db import Database
-from bot.store.rhythm_store import claim_due_digests, retry_delay
+from bot.store.rhythm_store import claim_due_digests, mark_failed, mark_sent
 from bot.store.rhythm_tables import DigestDelivery
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,11 @@ class DigestRun:
                         digest = builder.build(row.manager_id, now)
                         self.delivery.send_digest(digest)
                     except Exception as failure:  # retried later; never marked sent
-                        row.state, row.next_attempt_at = "failed", now + retry_delay(row.attempts)
-                        row.last_error = f"{type(failure).__name__}: {failure}"[:500]
+                        mark_failed(row, now, failure)
                         log.warning("digest for %s (%s) failed: %s", row.manager_id, row.week, failure)
                         failed += 1
                         continue
-                    row.state, row.next_attempt_at, row.sent_at, row.last_error = "sent", None, now, None
+                    mark_sent(row, now)
                     sent.append((row.manager_id, row.week))
             if len(claimed) < self.batch:
                 return DigestRunResult(sent=sent, failed=failed)

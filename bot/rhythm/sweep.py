@@ -20,7 +20,7 @@ from bot.rhythm.planner import SNOOZE_ENDED, plan_dirty_reminders
 from bot.rhythm.timing import OVERDUE_MANAGER, as_utc, local_today
 from bot.rhythm.wording import RhythmWording
 from bot.store.db import Database
-from bot.store.rhythm_store import LIVE_STATES, ClaimedReminder, claim_due_reminders, retry_delay
+from bot.store.rhythm_store import LIVE_STATES, ClaimedReminder, claim_due_reminders, mark_failed, mark_sent
 
 log = logging.getLogger(__name__)
 BATCH = 50
@@ -79,9 +79,7 @@ class ReminderSweep:
         try:
             self.delivery.send_reminder(message)
         except Exception as failure:  # any failure: the reminder stays unsent and is tried again later
-            row.state = "failed"
-            row.next_attempt_at = now + retry_delay(row.attempts)
-            row.last_error = f"{type(failure).__name__}: {failure}"[:500]
+            mark_failed(row, now, failure)
             log.warning(
                 "reminder %s for milestone %s failed (attempt %d): %s",
                 row.kind,
@@ -90,7 +88,7 @@ class ReminderSweep:
                 failure,
             )
             return "failed"
-        row.state, row.next_attempt_at, row.sent_at, row.last_error = "sent", None, now, None
+        mark_sent(row, now)
         if row.kind != OVERDUE_MANAGER and milestone.state == "snoozed":
             owner_tz = (item.owner.tz if item.owner and item.owner.tz else None) or self.config.timezone
             if milestone.snoozed_until is None or milestone.snoozed_until <= local_today(now, owner_tz):

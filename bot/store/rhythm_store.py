@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.store.models import Account, Person
-from bot.store.rhythm_tables import DigestDelivery, Milestone, ReminderDelivery
+from bot.store.rhythm_tables import DeliveryState, DigestDelivery, Milestone, ReminderDelivery
 
 LIVE_STATES = ("open", "snoozed")
 """Milestones still to be done: their reminders are planned, and they count as overdue in digests."""
@@ -27,6 +27,16 @@ RETRY_MAX = timedelta(hours=1)
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4, … minutes after each failed attempt, at most an hour."""
     return min(RETRY_FIRST * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+
+
+def mark_sent(row: DeliveryState, now: datetime) -> None:
+    row.state, row.next_attempt_at, row.sent_at, row.last_error = "sent", None, now, None
+
+
+def mark_failed(row: DeliveryState, now: datetime, failure: BaseException) -> None:
+    """Unsent, tried again after ``retry_delay``; ``row.attempts`` already counts this attempt."""
+    row.state, row.next_attempt_at = "failed", now + retry_delay(row.attempts)
+    row.last_error = f"{type(failure).__name__}: {failure}"[:500]
 
 
 class ClaimedReminder(NamedTuple):

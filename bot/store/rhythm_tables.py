@@ -79,61 +79,54 @@ class Milestone(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ReminderDelivery(Base):
-    __tablename__ = "reminder_deliveries"
-    __table_args__ = (
-        UniqueConstraint("milestone_id", "kind", "due_date", name="uq_reminder_deliveries_key"),
+def _delivery_table_args(table: str, *key: str) -> tuple:
+    return (
+        UniqueConstraint(*key, name=f"uq_{table}_key"),
         CheckConstraint(f"state IN ({_in(DELIVERY_STATES)})", name="state"),
         Index(
-            "ix_reminder_deliveries_next_attempt",
+            f"ix_{table}_next_attempt",
             "next_attempt_at",
             sqlite_where=text("next_attempt_at IS NOT NULL"),
             postgresql_where=text("next_attempt_at IS NOT NULL"),
         ),
     )
 
+
+class DeliveryState:
+    """What a reminder and a digest share: when it is due, whether it went, and when to try again."""
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
-    """``7_days``, ``1_day``, ``due`` (from ``KAM_REMINDER_DAYS``) or ``overdue_manager``."""
-    due_date: Mapped[date] = mapped_column(Date)
     send_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(10), default="pending")
     next_attempt_at: Mapped[datetime | None]
+    """Set only while it is still to be tried: the sweep's claim is a range scan on this."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
-    recipient: Mapped[str | None] = mapped_column(String(64))
-    message: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class DigestDelivery(Base):
-    __tablename__ = "digest_deliveries"
-    __table_args__ = (
-        UniqueConstraint("manager_id", "week", name="uq_digest_deliveries_key"),
-        CheckConstraint(f"state IN ({_in(DELIVERY_STATES)})", name="state"),
-        Index(
-            "ix_digest_deliveries_next_attempt",
-            "next_attempt_at",
-            sqlite_where=text("next_attempt_at IS NOT NULL"),
-            postgresql_where=text("next_attempt_at IS NOT NULL"),
-        ),
-    )
+class ReminderDelivery(DeliveryState, Base):
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = _delivery_table_args("reminder_deliveries", "milestone_id", "kind", "due_date")
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    """``7_days``, ``1_day``, ``due`` (``KAM_REMINDER_DAYS``), ``overdue_manager`` or ``snooze_ended``."""
+    due_date: Mapped[date] = mapped_column(Date)
+    """The milestone's due date (for ``snooze_ended``: the day the snooze ends)."""
+    recipient: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestDelivery(DeliveryState, Base):
+    __tablename__ = "digest_deliveries"
+    __table_args__ = _delivery_table_args("digest_deliveries", "manager_id", "week")
+
     manager_id: Mapped[str] = mapped_column(String(64))
     week: Mapped[str] = mapped_column(String(10))
     """ISO week in the manager's time zone, ``2027-W10``."""
-    send_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(10), default="pending")
-    next_attempt_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    sent_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class EscalationDecision(Base):
