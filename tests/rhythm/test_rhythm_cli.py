@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 
 import pytest
 
@@ -210,36 +211,26 @@ def test_people_import_checks_time_zones_and_languages(cli, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_as_a_process(database_url, tmp_path) -> None:
-    people = tmp_path / "people.csv"
-    people.write_text(PEOPLE, encoding="utf-8")
+def test_as_a_process(team, rhythm, database_url, tmp_path) -> None:
+    rhythm.service.add_milestone(account="华为", owner="U0AM03", due=date(2027, 3, 10), title="续约方案")
     env = cli_env(tmp_path / "data", DATABASE_URL=database_url, KAM_TIMEZONE="Asia/Shanghai")
-
-    def run(*argv: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *argv],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            env=env,
-            timeout=120,
-        )
-
-    assert run("people", "import", str(people)).returncode == 0
-    added = run(
-        "milestones",
-        "add",
-        "--account",
-        "华为",
-        "--owner",
-        "U0AM03",
-        "--due",
-        "2027-03-10",
-        "--title",
-        "续约方案",
+    swept = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "reminders",
+            "run",
+            "--now",
+            "2027-03-03T09:00",
+            "--json",
+        ],  # naive: KAM_TIMEZONE
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
     )
-    assert added.returncode == 0, added.stderr
-    swept = run("reminders", "run", "--now", "2027-03-03T09:00", "--json")  # naive: KAM_TIMEZONE
     assert swept.returncode == 0, swept.stderr
     (line,) = [json.loads(text) for text in swept.stdout.splitlines()]
     assert (line["recipient"], line["reminder"], line["language"]) == ("U0AM03", "7_days", "zh")
