@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -42,6 +42,14 @@ class RhythmConfig(BaseModel):
         if not value or any(day < 0 for day in value):
             raise ValueError("reminder days must be whole days of 0 or more, e.g. 7,1,0")
         return tuple(sorted(set(value), reverse=True))
+
+    def zone_of(self, person: Any) -> str:
+        """A person's time zone (``people.tz``), else ``KAM_TIMEZONE``; ``person`` may be None."""
+        return getattr(person, "tz", None) or self.timezone
+
+    def language_of(self, person: Any) -> Language:
+        """A person's language (``people.language``), else ``KAM_LANGUAGE``; ``person`` may be None."""
+        return getattr(person, "language", None) or self.language  # type: ignore[return-value]
 
     @classmethod
     def from_settings(cls, settings) -> RhythmConfig:

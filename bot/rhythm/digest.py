@@ -173,11 +173,11 @@ class DigestBuilder:
 
     def zone_of(self, person_id: str) -> str:
         person = self.people.get(person_id)
-        return (person.tz if person and person.tz else None) or self.config.timezone
+        return self.config.zone_of(person)
 
     def language_of(self, person_id: str) -> Language:
         person = self.people.get(person_id)
-        return (person.language if person and person.language else None) or self.config.language  # type: ignore[return-value]
+        return self.config.language_of(person)
 
     # ---------- one digest ----------
     def build(self, manager_id: str, now: datetime, language: Language | None = None) -> Digest:

@@ -25,8 +25,8 @@ def compose_reminder(
 ) -> ReminderMessage:
     row, milestone = claimed.delivery, claimed.milestone
     person = claimed.manager if row.kind == OVERDUE_MANAGER else claimed.owner
-    language: Language = (person.language if person and person.language else None) or config.language  # type: ignore[assignment]
-    owner_tz = (claimed.owner.tz if claimed.owner and claimed.owner.tz else None) or config.timezone
+    language = config.language_of(person)
+    owner_tz = config.zone_of(claimed.owner)
     left = (milestone.due_date - local_today(now, owner_tz)).days
     title = wording.milestone_title(milestone.kind, milestone.title, language)
     values = {

@@ -102,14 +102,20 @@ def plan_dirty_reminders(db: Database, config: RhythmConfig, batch: int = PLAN_B
             return total
 
 
-def _plan_batch(session: Session, milestones: list[Milestone], config: RhythmConfig) -> None:
-    owners = {m.owner_id for m in milestones}
-    zones: dict[str, str] = {
+def owner_zones(session: Session, owners: set[str]) -> dict[str, str]:
+    """The time zones the people file gives these people (``people.tz``); others use ``KAM_TIMEZONE``.
+
+    A zone from the Slack profile, once the Slack app caches profiles, belongs here, between the two."""
+    return {
         slack_id: tz
         for slack_id, tz in session.execute(
             select(Person.slack_id, Person.tz).where(Person.slack_id.in_(owners), Person.tz.is_not(None))
         )
     }
+
+
+def _plan_batch(session: Session, milestones: list[Milestone], config: RhythmConfig) -> None:
+    zones = owner_zones(session, {m.owner_id for m in milestones})
     by_milestone: dict[int, list[ReminderDelivery]] = defaultdict(list)
     for row in session.scalars(
         select(ReminderDelivery).where(ReminderDelivery.milestone_id.in_([m.id for m in milestones]))

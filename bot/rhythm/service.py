@@ -171,9 +171,7 @@ class RhythmService:
                     "ID", f"milestone {milestone_id} is {milestone.state}; only open ones snooze"
                 )
             owner = session.get(Person, milestone.owner_id)
-            today = local_today(
-                self.clock(), (owner.tz if owner and owner.tz else None) or self.config.timezone
-            )
+            today = local_today(self.clock(), self.config.zone_of(owner))
             if until <= today:
                 raise InvalidRequest("until", f"{until.isoformat()} is not after today ({today.isoformat()})")
             milestone.state, milestone.snoozed_until = "snoozed", until

@@ -90,7 +90,7 @@ class ReminderSweep:
             return "failed"
         mark_sent(row, now)
         if row.kind != OVERDUE_MANAGER and milestone.state == "snoozed":
-            owner_tz = (item.owner.tz if item.owner and item.owner.tz else None) or self.config.timezone
-            if milestone.snoozed_until is None or milestone.snoozed_until <= local_today(now, owner_tz):
+            today = local_today(now, self.config.zone_of(item.owner))
+            if milestone.snoozed_until is None or milestone.snoozed_until <= today:
                 milestone.state, milestone.snoozed_until = "open", None
         return message
