@@ -82,7 +82,7 @@ def claim_dirty_milestones(session: Session, limit: int) -> list[Milestone]:
     return list(
         session.scalars(
             select(Milestone)
-            .where(Milestone.reminders_dirty.is_(True))
+            .where(Milestone.reminders_dirty)  # as the partial index says it, so it is used
             .order_by(Milestone.id)
             .limit(limit)
             .with_for_update(skip_locked=True)

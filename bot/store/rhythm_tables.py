@@ -50,7 +50,7 @@ class Milestone(Base):
         Index(
             "ix_milestones_dirty",
             "id",
-            sqlite_where=text("reminders_dirty"),
+            sqlite_where=text("reminders_dirty = 1"),
             postgresql_where=text("reminders_dirty"),
         ),
     )
@@ -86,6 +86,7 @@ def _delivery_table_args(table: str, *key: str) -> tuple:
         Index(
             f"ix_{table}_next_attempt",
             "next_attempt_at",
+            "id",  # the claim's order: no sort however many are due
             sqlite_where=text("next_attempt_at IS NOT NULL"),
             postgresql_where=text("next_attempt_at IS NOT NULL"),
         ),

@@ -76,7 +76,7 @@ def upgrade() -> None:
         "ix_milestones_dirty",
         "milestones",
         ["id"],
-        sqlite_where=sa.text("reminders_dirty"),
+        sqlite_where=sa.text("reminders_dirty = 1"),
         postgresql_where=sa.text("reminders_dirty"),
     )
 
@@ -103,7 +103,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_reminder_deliveries_next_attempt",
         "reminder_deliveries",
-        ["next_attempt_at"],
+        ["next_attempt_at", "id"],
         sqlite_where=sa.text("next_attempt_at IS NOT NULL"),
         postgresql_where=sa.text("next_attempt_at IS NOT NULL"),
     )
@@ -123,7 +123,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_digest_deliveries_next_attempt",
         "digest_deliveries",
-        ["next_attempt_at"],
+        ["next_attempt_at", "id"],
         sqlite_where=sa.text("next_attempt_at IS NOT NULL"),
         postgresql_where=sa.text("next_attempt_at IS NOT NULL"),
     )
