@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    timezone: str = Field(default="UTC", alias="KAM_TIMEZONE")
+    """Time zone of people without a ``tz`` in the people file (IANA name)."""
+    reminder_days: str = Field(default="7,1,0", alias="KAM_REMINDER_DAYS")
+    """Days before a milestone's due date its owner is reminded; 0 is the due day itself."""
+    reminder_time: str = Field(default="09:00", alias="KAM_REMINDER_TIME")
+    overdue_days: int = Field(default=3, ge=1, alias="KAM_OVERDUE_DAYS")
+    sweep_seconds: float = Field(default=300, gt=0, alias="KAM_SWEEP_SECONDS")
+    digest_day: str = Field(default="mon", alias="KAM_DIGEST_DAY")
+    digest_time: str = Field(default="09:00", alias="KAM_DIGEST_TIME")
+    plan_url: str | None = Field(default=None, alias="KAM_PLAN_URL")
+    """Link to a plan in reminders, with ``{plan_id}`` and ``{account}``; unset: ``/kam plan ACCOUNT``."""
 
     @field_validator("log_level")
     @classmethod
@@ -56,6 +67,41 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(f"KAM_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {value!r}")
         return level
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from bot.rhythm.timing import zone
+
+        zone(value)
+        return value
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _days_list(cls, value: str) -> str:
+        parts = [part.strip() for part in value.split(",") if part.strip()]
+        if not parts or not all(part.isdigit() for part in parts):
+            raise ValueError(
+                f"KAM_REMINDER_DAYS must be whole days before the due date, like 7,1,0, not {value!r}"
+            )
+        return ",".join(parts)
+
+    @field_validator("reminder_time", "digest_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        from bot.rhythm.timing import parse_clock
+
+        return parse_clock(value).strftime("%H:%M")
+
+    @field_validator("digest_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        from bot.rhythm.timing import WEEKDAYS
+
+        day = value.strip().lower()[:3]
+        if day not in WEEKDAYS:
+            raise ValueError(f"KAM_DIGEST_DAY must be a weekday (mon, tue, … sun), not {value!r}")
+        return day
 
     @property
     def sqlalchemy_url(self) -> str:

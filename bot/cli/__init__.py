@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.cli.knowledge_commands",
     "bot.cli.rule_commands",
     "bot.cli.plan_commands",
+    "bot.cli.rhythm_commands",
 )
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

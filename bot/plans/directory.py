@@ -1,6 +1,8 @@
 """Importing people (Slack users and their managers) and accounts (a CRM export) from CSV files.
 
-People: ``slack_id,name,email,manager_slack_id,team,is_admin`` (``slack_id`` and ``name`` required).
+People: ``slack_id,name,email,manager_slack_id,team,is_admin,tz,language`` (``slack_id`` and ``name``
+required; ``tz`` an IANA time zone such as ``Asia/Shanghai`` and ``language`` ``en`` or ``zh``, for
+reminders and digests).
 Accounts: ``name,industry,owner_slack_id,crm_id,team_slack_ids,profit_contribution,cost_to_serve,
 learning_value,skill_value,referral_value,other_intangible_value,potential_value`` (only ``name`` required);
 ``team_slack_ids`` separated by ``;``, ``|`` or spaces; amounts as people write them (``1.2k``, ``12万``);
@@ -19,12 +21,23 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.rhythm.timing import zone
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, account_key
+from bot.store.rhythm_store import mark_reminders_dirty
 from kam_rules.money import UnreadableNumber, parse_amount
 from kam_rules.tiering import VALUE_FIELDS
 
-PEOPLE_HEADERS = ("slack_id", "name", "email", "manager_slack_id", "team", "is_admin")
+PEOPLE_HEADERS = ("slack_id", "name", "email", "manager_slack_id", "team", "is_admin", "tz", "language")
+LANGUAGES = {
+    "en": "en",
+    "english": "en",
+    "zh": "zh",
+    "zh-cn": "zh",
+    "zh_cn": "zh",
+    "zh-hans": "zh",
+    "中文": "zh",
+}
 ACCOUNT_VALUE_COLUMNS = VALUE_FIELDS
 ACCOUNT_HEADERS = ("name", "industry", "owner_slack_id", "crm_id", "team_slack_ids", *ACCOUNT_VALUE_COLUMNS)
 _TRUE = {"1", "true", "yes", "y", "x", "是", "admin"}
@@ -81,9 +94,29 @@ def _flag(value: str, line: int, column: str) -> bool:
     raise ImportProblem(f"line {line}: {column}: {value!r} is not yes/no (use true/false, 1/0)")
 
 
+def _zone(value: str, line: int) -> str | None:
+    if not value:
+        return None
+    try:
+        zone(value)
+    except ValueError as bad:
+        raise ImportProblem(f"line {line}: tz: {bad}") from None
+    return value
+
+
+def _language(value: str, line: int) -> str | None:
+    if not value:
+        return None
+    language = LANGUAGES.get(value.casefold())
+    if language is None:
+        raise ImportProblem(f"line {line}: language: {value!r} is not en or zh")
+    return language
+
+
 def import_people(db: Database, source: Path | str) -> ImportResult:
     rows = _rows(source, ("slack_id", "name"))
     created = updated = 0
+    moved: set[str] = set()  # people whose time zone changed: their reminders are planned again
     with db.session() as session:
         seen: dict[str, int] = {}
         for line, row in rows:
@@ -106,7 +139,15 @@ def import_people(db: Database, source: Path | str) -> ImportResult:
             person.email = row.get("email") or None
             person.team = row.get("team") or None
             person.is_admin = _flag(row.get("is_admin", ""), line, "is_admin")
+            if "tz" in row:  # a file without the column leaves time zones as they are
+                tz = _zone(row["tz"], line)
+                if tz != person.tz:
+                    moved.add(slack_id)
+                person.tz = tz
+            if "language" in row:
+                person.language = _language(row["language"], line)
         session.flush()
+        mark_reminders_dirty(session, moved)
         known = set(session.scalars(select(Person.slack_id)))
         for line, row in rows:
             manager = row.get("manager_slack_id") or None

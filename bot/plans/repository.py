@@ -2,8 +2,9 @@
 
 ``PlanRepository.apply`` is the one way an answer reaches the store: in a single transaction it locks the
 plan row, applies the change to the plan JSON, refreshes the derived parts (tier, ranked opportunities,
-review schedule), moves the current-field pointer, and writes the ``plan_answers`` row. The dialog returns
-its next question only after that transaction has committed.
+review schedule) and the account's milestones made from them (``bot.rhythm.sync``), moves the current-field
+pointer, and writes the ``plan_answers`` row. The dialog returns its next question only after that
+transaction has committed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.plans.model import (
     with_skipped,
     with_value,
 )
+from bot.rhythm.sync import sync_plan_milestones
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, Plan, PlanAnswer, account_key, utcnow
 from kam_rules.tiering import VALUE_FIELDS
@@ -260,6 +262,7 @@ class PlanRepository:
             )
             model = self._derive(session, model, account, retier=retier)
             plan.data = model.model_dump(mode="json")
+            sync_plan_milestones(session, plan, model)
             if current_field is not _NO_CHANGE:
                 plan.current_field = current_field  # type: ignore[assignment]
             else:
@@ -385,25 +388,42 @@ class PlanRepository:
     def _values_by_account(
         self, session: Session, current: Account, model: AccountPlan
     ) -> list[dict[str, Any]]:
-        """Each account's value for tiering: its open (else latest) plan's value section, else the CRM's."""
-        plans: dict[int, dict[str, Any]] = {}
-        has_open_plan: set[int] = set()
-        for plan in session.scalars(select(Plan).order_by(Plan.updated_at, Plan.id)):  # oldest first
-            is_open = plan.status != "approved"
-            if is_open or plan.account_id not in has_open_plan:  # an open plan, else the latest approved
-                plans[plan.account_id] = (plan.data or {}).get("value") or {}
-                if is_open:
-                    has_open_plan.add(plan.account_id)
-        rows = []
-        for account in session.scalars(select(Account)):
-            value = model.value.model_dump() if account.id == current.id else plans.get(account.id, {})
-            merged = {}
-            for column in VALUE_FIELDS:
-                planned = value.get(column)
-                merged[column] = planned if planned is not None else getattr(account, column)
-            merged["name"] = account.name
-            rows.append(merged)
-        return rows
+        return account_value_rows(session, {current.id: model.value.model_dump()})
+
+
+def current_plans(session: Session) -> dict[int, Plan]:
+    """Each account's current plan: its open plan, else its latest approved one."""
+    plans: dict[int, Plan] = {}
+    has_open_plan: set[int] = set()
+    for plan in session.scalars(select(Plan).order_by(Plan.updated_at, Plan.id)):  # oldest first
+        is_open = plan.status != "approved"
+        if is_open or plan.account_id not in has_open_plan:
+            plans[plan.account_id] = plan
+            if is_open:
+                has_open_plan.add(plan.account_id)
+    return plans
+
+
+def account_value_rows(
+    session: Session, overrides: dict[int, dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Each account's value for tiering: its current plan's value section (or ``overrides[account id]``),
+    else the CRM's."""
+    plans = {
+        account_id: (plan.data or {}).get("value") or {}
+        for account_id, plan in current_plans(session).items()
+    }
+    plans.update(overrides or {})
+    rows = []
+    for account in session.scalars(select(Account)):
+        value = plans.get(account.id, {})
+        merged = {}
+        for column in VALUE_FIELDS:
+            planned = value.get(column)
+            merged[column] = planned if planned is not None else getattr(account, column)
+        merged["name"] = account.name
+        rows.append(merged)
+    return rows
 
 
 def _replace_plan(record: PlanRecord, plan: AccountPlan) -> PlanRecord:

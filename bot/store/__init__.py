@@ -4,6 +4,7 @@
 ``EscalationStore(db)`` keeps escalated deals.
 """
 
+from bot.store import rhythm_tables as _rhythm_tables  # noqa: F401  (adds its tables to Base.metadata)
 from bot.store.db import Database, DatabaseError, open_database
 
 __all__ = ["Database", "DatabaseError", "open_database"]

@@ -103,6 +103,10 @@ class Person(Base):
     )
     team: Mapped[str | None] = mapped_column(String(120))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    tz: Mapped[str | None] = mapped_column(String(64))
+    """IANA time zone (``Asia/Shanghai``) for reminders and digests; None: ``KAM_TIMEZONE``."""
+    language: Mapped[str | None] = mapped_column(String(8))
+    """``en`` or ``zh`` for reminders and digests; None: ``KAM_LANGUAGE``."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -22,6 +22,10 @@ TABLES = {
     "plan_answers",
     "access_log",
     "handled_events",
+    "milestones",
+    "reminder_deliveries",
+    "digest_deliveries",
+    "escalation_decisions",
     "alembic_version",
 }
 
