@@ -88,6 +88,11 @@ class Coach:
         self.handled_events = handled_events
         self.phraser = phraser
 
+    def add_form(self, form: Form) -> None:
+        """One more form: started by its intent, or by a message it claims."""
+        self.forms[form.kind] = form
+        self._form_for_intent.setdefault(form.intent, form.kind)
+
     # ---------- one-shot questions ----------
     def language_of(self, text: str, fallback: Language | None = None) -> Language:
         return detect_language(text) or fallback or self.default_language
