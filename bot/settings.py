@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from bot.rhythm.timing import zone
+        from bot.timing import zone
 
         zone(value)
         return value
@@ -89,14 +89,14 @@ class Settings(BaseSettings):
     @field_validator("reminder_time", "digest_time")
     @classmethod
     def _clock(cls, value: str) -> str:
-        from bot.rhythm.timing import parse_clock
+        from bot.timing import parse_clock
 
         return parse_clock(value).strftime("%H:%M")
 
     @field_validator("digest_day")
     @classmethod
     def _weekday(cls, value: str) -> str:
-        from bot.rhythm.timing import WEEKDAYS
+        from bot.timing import WEEKDAYS
 
         day = value.strip().lower()[:3]
         if day not in WEEKDAYS:

@@ -40,7 +40,9 @@ def format_amount(value: float, language: Language = "en") -> str:
     if not math.isfinite(value):
         return str(value)
     if language == "zh" and abs(value) >= _WAN:
-        unit, size = next((u, s) for u, s in (("万亿", _WAN_YI), ("亿", _YI), ("万", _WAN)) if abs(value) >= s)
+        unit, size = next(
+            (u, s) for u, s in (("万亿", _WAN_YI), ("亿", _YI), ("万", _WAN)) if abs(value) >= s
+        )
         return f"{_plain(value / size, 'zh', 4)}{unit}"
     return _plain(value, language, 2)
 

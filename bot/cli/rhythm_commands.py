@@ -23,7 +23,7 @@ def _day(text: str, option: str) -> date:
 
 def _now(text: str | None, timezone: str) -> datetime:
     """``--now``: an ISO date and time; without an offset it is in ``KAM_TIMEZONE``."""
-    from bot.rhythm.timing import as_utc, zone
+    from bot.timing import as_utc, zone
 
     if text is None:
         return datetime.now().astimezone()

@@ -21,10 +21,10 @@ from bot.coach.forms.form import Form
 from bot.coach.forms.runner import FormRunner, Outcome, follow_language
 from bot.coach.forms.state import FormState
 from bot.coach.intent import IntentDetector
-from bot.coach.language import detect_language
 from bot.coach.reply import Intent, Language, Reply
 from bot.coach.topic import TopicGate
 from bot.coach.turn import Turn
+from bot.language import detect_language
 from bot.retrieval.index import KnowledgeIndex, SearchHit
 from bot.wording import Catalogue
 

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.rhythm.timing import zone
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, account_key
 from bot.store.rhythm_store import mark_reminders_dirty
+from bot.timing import zone
 from kam_rules.money import UnreadableNumber, parse_amount
 from kam_rules.tiering import VALUE_FIELDS
 

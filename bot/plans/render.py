@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.coach.reply import Language
 from bot.plans.model import CATALOGUE, SECTIONS, FieldSpec, completeness, get_value, is_filled
 from bot.plans.repository import PlanRecord
 from bot.plans.wording import PlanWording
+from bot.wording import Language
 
 
 def _title(text: str) -> str:

@@ -2,7 +2,7 @@
 
 ``PlanRepository.apply`` is the one way an answer reaches the store: in a single transaction it locks the
 plan row, applies the change to the plan JSON, refreshes the derived parts (tier, ranked opportunities,
-review schedule) and the account's milestones made from them (``bot.rhythm.sync``), moves the current-field
+review schedule) and the account's milestones made from them (``bot.store.milestone_sync``), moves the current-field
 pointer, and writes the ``plan_answers`` row. The dialog returns its next question only after that
 transaction has committed.
 """
@@ -30,8 +30,8 @@ from bot.plans.model import (
     with_skipped,
     with_value,
 )
-from bot.rhythm.sync import sync_plan_milestones
 from bot.store.db import Database
+from bot.store.milestone_sync import sync_plan_milestones
 from bot.store.models import Account, AccountMember, Person, Plan, PlanAnswer, account_key, utcnow
 from kam_rules.tiering import VALUE_FIELDS
 

@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.coach.reply import Language
 from bot.plans.model import FIELDS, AccountPlan, is_filled
 from bot.plans.wording import PlanWording
+from bot.wording import Language
 
 ReviewStatus = Literal["answered", "partly", "open"]
 

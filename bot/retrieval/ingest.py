@@ -14,7 +14,7 @@ from pathlib import Path
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from pydantic import BaseModel
 
-from bot.coach.language import detect_language
+from bot.language import detect_language
 from bot.retrieval.index import KnowledgeIndex
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.rhythm.timing import WEEKDAYS, parse_clock, zone
+from bot.timing import WEEKDAYS, parse_clock, zone
 
 Language = Literal["en", "zh"]
 

@@ -25,11 +25,11 @@ from bot.plans.repository import account_value_rows, current_plans
 from bot.rhythm.config import RhythmConfig
 from bot.rhythm.models import Language, MilestoneView
 from bot.rhythm.service import milestone_view
-from bot.rhythm.timing import as_utc, iso_week, local_instant, local_today, week_start
 from bot.rhythm.wording import RhythmWording
 from bot.store.models import Account, Escalation, Person, Plan
 from bot.store.rhythm_store import LIVE_STATES
 from bot.store.rhythm_tables import EscalationDecision, Milestone
+from bot.timing import as_utc, iso_week, local_instant, local_today, week_start
 from kam_rules.tiering import tier_accounts
 
 TOP_OPPORTUNITIES = 5

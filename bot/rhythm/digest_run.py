@@ -17,11 +17,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.rhythm.config import RhythmConfig
 from bot.rhythm.delivery import Delivery
 from bot.rhythm.digest import DigestBuilder
-from bot.rhythm.timing import as_utc, iso_week, local_instant, local_today, week_start
 from bot.rhythm.wording import RhythmWording
 from bot.store.db import Database
 from bot.store.rhythm_store import claim_due_digests, mark_failed, mark_sent
 from bot.store.rhythm_tables import DigestDelivery
+from bot.timing import as_utc, iso_week, local_instant, local_today, week_start
 
 log = logging.getLogger(__name__)
 BATCH = 20

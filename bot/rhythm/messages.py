@@ -7,9 +7,9 @@ from urllib.parse import quote
 
 from bot.rhythm.config import RhythmConfig
 from bot.rhythm.models import Language, ReminderMessage
-from bot.rhythm.timing import OVERDUE_MANAGER, local_today
 from bot.rhythm.wording import RhythmWording
 from bot.store.rhythm_store import ClaimedReminder
+from bot.timing import OVERDUE_MANAGER, local_today
 
 
 def plan_link(

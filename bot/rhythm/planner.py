@@ -21,11 +21,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.rhythm.config import RhythmConfig
-from bot.rhythm.timing import OVERDUE_MANAGER, local_instant, reminder_kind, zone
 from bot.store.db import Database
 from bot.store.models import Person
 from bot.store.rhythm_store import LIVE_STATES, claim_dirty_milestones
 from bot.store.rhythm_tables import Milestone, ReminderDelivery
+from bot.timing import OVERDUE_MANAGER, local_instant, reminder_kind, zone
 
 SNOOZE_ENDED = "snooze_ended"
 UNSENT = ("pending", "failed")

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from bot.plans.access import AccessPolicy, managers_of
 from bot.rhythm.config import RhythmConfig
 from bot.rhythm.models import EscalationDecisionView, Language, MilestoneView
-from bot.rhythm.timing import local_today
 from bot.rhythm.wording import RhythmWording
 from bot.store.db import Database
 from bot.store.models import Account, Escalation, Person, account_key, utcnow
 from bot.store.rhythm_store import LIVE_STATES
 from bot.store.rhythm_tables import MILESTONE_STATES, EscalationDecision, Milestone
+from bot.timing import local_today
 
 log = logging.getLogger(__name__)
 TITLE_MAX = 300

@@ -17,10 +17,10 @@ from bot.rhythm.delivery import Delivery
 from bot.rhythm.messages import compose_reminder
 from bot.rhythm.models import ReminderMessage, SweepResult
 from bot.rhythm.planner import SNOOZE_ENDED, plan_dirty_reminders
-from bot.rhythm.timing import OVERDUE_MANAGER, as_utc, local_today
 from bot.rhythm.wording import RhythmWording
 from bot.store.db import Database
 from bot.store.rhythm_store import LIVE_STATES, ClaimedReminder, claim_due_reminders, mark_failed, mark_sent
+from bot.timing import OVERDUE_MANAGER, as_utc, local_today
 
 log = logging.getLogger(__name__)
 BATCH = 50

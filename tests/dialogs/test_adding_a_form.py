@@ -39,7 +39,9 @@ class MeetingBrief(Form):
     wording_file = "brief.yaml"
 
     def __init__(self) -> None:
-        super().__init__([Slot("customer", "text"), Slot("day", "date"), Slot("budget", "money", required=False)])
+        super().__init__(
+            [Slot("customer", "text"), Slot("day", "date"), Slot("budget", "money", required=False)]
+        )
 
     def claims(self, s: Session, text: str) -> bool:
         return text.lower().startswith(("brief me", "会议简报"))

@@ -29,8 +29,14 @@ FORMS = {
         "en": ("Which opportunities first?", "A, cross_sell, 10万, 60%"),
         "zh": ("我们该优先做哪些机会?", "甲, 交叉销售, 10万, 60%"),
     },
-    "tiers": {"en": ("tier my accounts", "ACME | 450k | 120k"), "zh": ("给我的客户分级", "华为 | 45万 | 12万")},
-    "skills": {"en": ("find my skill gaps", "negotiate price | 5 | 2"), "zh": ("帮我找出技能差距", "谈判 | 5 | 2")},
+    "tiers": {
+        "en": ("tier my accounts", "ACME | 450k | 120k"),
+        "zh": ("给我的客户分级", "华为 | 45万 | 12万"),
+    },
+    "skills": {
+        "en": ("find my skill gaps", "negotiate price | 5 | 2"),
+        "zh": ("帮我找出技能差距", "谈判 | 5 | 2"),
+    },
     "coverage": {"en": ("check my sales coverage", "1"), "zh": ("帮我检查销售覆盖", "1")},
     "cadence": {"en": ("plan my review dates", "key"), "zh": ("帮我安排审核日程", "关键客户")},
 }

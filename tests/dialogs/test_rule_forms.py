@@ -30,7 +30,9 @@ def test_tiers_from_typed_rows(say):
 
 def test_tiers_from_a_csv_in_chinese(coach):
     csv = (REPO / "examples" / "accounts.csv").read_bytes()
-    turn = Turn(text="给我的客户分级", user_id="u1", attachments=[Attachment(name="accounts.csv", content=csv)])
+    turn = Turn(
+        text="给我的客户分级", user_id="u1", attachments=[Attachment(name="accounts.csv", content=csv)]
+    )
     result = coach.handle(turn)
     assert result.language == "zh" and result.dialog is None
     assert result.tables[0].columns[2] == "等级"

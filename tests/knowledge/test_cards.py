@@ -103,7 +103,7 @@ def test_numbered_lists_keep_the_seeds_length(topic, count, lang):
 
 
 def test_cards_are_written_in_their_language():
-    from bot.coach.language import detect_language
+    from bot.language import detect_language
 
     wrong = [c.key for c in CARDS if detect_language(c.summary) != c.lang]
     assert wrong == []

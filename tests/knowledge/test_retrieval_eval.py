@@ -48,7 +48,7 @@ def test_answers_come_back_in_the_askers_language(coach, item):
     assert reply.language == item["lang"]
     assert reply.citations and all(c.score >= 0 for c in reply.citations)
     # The answer text itself is in the asker's language, not just labelled so.
-    from bot.coach.language import detect_language
+    from bot.language import detect_language
 
     assert detect_language(reply.text) == item["lang"]
 

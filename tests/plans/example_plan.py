@@ -87,11 +87,10 @@ def draft_example(db, settings: Settings, index) -> PlanRecord:
 def main(target: str) -> None:
     import tempfile
 
+    from bot.app import build_index
     from bot.plans.render import PlanRenderer
     from bot.plans.wording import PlanWording
     from bot.store.db import Database
-
-    from bot.app import build_index
 
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(KAM_DATA_DIR=folder)  # type: ignore[call-arg]

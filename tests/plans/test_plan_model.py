@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import string
-
 import pytest
 
 from bot.plans.model import (

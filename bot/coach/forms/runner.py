@@ -21,10 +21,10 @@ from bot.coach.forms.form import Form, FormTools, Session
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
 from bot.coach.forms.state import FormState
-from bot.coach.language import detect_language
 from bot.coach.reply import Ask, Citation, Language, Reply
 from bot.coach.turn import Turn
 from bot.errors import InputError
+from bot.language import detect_language
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.coach.reply import Language
+from bot.wording import Language
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")

@@ -1,0 +1,1 @@
+"""The form engine: forms declared as data and the one runner that asks, reads and steers them all."""

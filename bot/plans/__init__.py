@@ -1,0 +1,1 @@
+"""Account plans: the model, its repository, access rules, exports and reviews."""
