@@ -295,7 +295,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
     from bot.wording import Catalogue
     from kam_rules.opportunities import OPPORTUNITY_KINDS, QUADRANT_LABELS, Opportunity, RankInput, prioritise
 
-    # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prompts/prioritise.yaml).
+    # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prioritise.yaml).
     prompts = Catalogue(get_settings().prompts_dir)
     COLUMNS = tuple(column.name for column in OPPORTUNITY_COLUMNS)
 

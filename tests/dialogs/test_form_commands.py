@@ -16,8 +16,8 @@ from tests.conftest import REPO
 WORDS = {
     "en": {"help": "help", "status": "status", "why": "why", "back": "back", "skip": "skip", "stop": "stop",
            "resume": "resume", "help_text": "While I ask", "why_text": "Why"},
-    "zh": {"help": "帮助", "status": "状态", "why": "为什么", "back": "上一步", "skip": "跳过", "stop": "取消",
-           "resume": "继续", "help_text": "我提问时", "why_text": "为什么"},
+    "zh": {"help": "帮助", "status": "状态", "why": "为什么", "back": "上一步", "skip": "跳过",
+           "stop": "取消", "resume": "继续", "help_text": "我提问时", "why_text": "为什么"},
 }  # fmt: skip
 
 # form: {language: (start, first answer)}; after the first answer "back" returns to the first question

@@ -86,7 +86,7 @@ class CommandWords:
         stripped = unicodedata.normalize("NFKC", text).strip()
         if not stripped:
             return False
-        if stripped.endswith("?") or stripped.rstrip("。.!! ").endswith("吗"):
+        if stripped.endswith("?") or stripped.rstrip("。.! ").endswith("吗"):
             return True
         if self._question_en is not None and self._question_en.match(stripped):
             return True

@@ -5,9 +5,9 @@ repository with its audit row (in the turn's unit of work), so an account team d
 and a restart or another conversation picks up the same answers. The form's state holds where this
 conversation is (its position) and which plan it is on.
 
-"start a plan for ACME" / "给华为做个客户计划" opens (or creates) the account's plan; a name close to imported
-accounts ("华为" for "华为技术") is offered as a choice first. "show my plans" lists the plans the user may see;
-"resume my plan" reopens the latest draft. When every question is settled, "submit" sends it for review.
+"start a plan for ACME" / "给华为做个客户计划" opens (or creates) the account's plan; a name close to
+imported accounts ("华为" for "华为技术") is offered as a choice first. "show my plans" lists the plans the
+user may see; "resume my plan" reopens the latest draft. When every question is settled, "submit" sends it for review.
 """
 
 from __future__ import annotations

@@ -340,7 +340,7 @@ class PricingForm(Form):
 
     @staticmethod
     def _leftover(s: Session, text: str) -> str:
-        """What is left of a message after its named figures, without filler ("yes, alt LRAIC 50" -> "yes")."""
+        """What is left of a message after its named figures, less filler ("yes, alt LRAIC 50" -> "yes")."""
         cleaned = text
         for word in sorted(s.wording.data("filler_words", "zh", default=[]), key=len, reverse=True):
             cleaned = cleaned.replace(word, " ")
