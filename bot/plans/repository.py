@@ -3,8 +3,7 @@
 ``PlanRepository.apply`` is the one way an answer reaches the store: in a single transaction it locks the
 plan row, applies the change to the plan JSON, refreshes the derived parts (tier, ranked opportunities,
 review schedule) and the account's milestones made from them (``bot.store.milestone_sync``), moves the
-current-field pointer, and writes the ``plan_answers`` row. The dialog returns its next question only after that
-transaction has committed.
+current-field pointer, and writes the ``plan_answers`` row, all in the turn's unit of work.
 """
 
 from __future__ import annotations

@@ -150,8 +150,9 @@ def test_choices_by_number_label_and_synonym(text: str, choice: str, ctx) -> Non
 
 @pytest.mark.parametrize(
     ("text", "choice"),
-    [("every 2 weeks", "fortnightly"), ("biweekly", "fortnightly"), ("每两周", "fortnightly"), ("双周", "fortnightly"),
-     ("once a week", "weekly"), ("每个月", "monthly"), ("every quarter", "quarterly")],
+    [("every 2 weeks", "fortnightly"), ("biweekly", "fortnightly"), ("每两周", "fortnightly"),
+     ("双周", "fortnightly"), ("once a week", "weekly"), ("每个月", "monthly"),
+     ("every quarter", "quarterly")],
 )  # fmt: skip
 def test_visit_frequencies_as_people_say_them(text: str, choice: str, ctx) -> None:
     assert parse_value(SLOTS["strategy.visit_frequency"], text, ctx()) == choice

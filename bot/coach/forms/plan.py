@@ -7,7 +7,8 @@ conversation is (its position) and which plan it is on.
 
 "start a plan for ACME" / "给华为做个客户计划" opens (or creates) the account's plan; a name close to
 imported accounts ("华为" for "华为技术") is offered as a choice first. "show my plans" lists the plans the
-user may see; "resume my plan" reopens the latest draft. When every question is settled, "submit" sends it for review.
+user may see; "resume my plan" reopens the latest draft. When every question is settled, "submit" sends it
+for review.
 """
 
 from __future__ import annotations
