@@ -1,0 +1,73 @@
+"""Every prompt file has the one layout: an `en:` tree and a `zh:` tree with the same keys and, in every
+string, the same {placeholders}; files without the two trees are data (patterns, exemplars), not wording."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
+FILES = sorted(PROMPTS.glob("*.yaml"))
+DATA_FILES = {"intents.yaml", "offtopic_exemplars.yaml"}
+"""Matching data: exemplars, keywords and patterns in either language, never shown to a user."""
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def compare(en: Any, zh: Any, path: str) -> list[str]:
+    problems = []
+    if isinstance(en, dict) and isinstance(zh, dict):
+        for key in sorted(set(en) | set(zh), key=str):
+            if key not in en or key not in zh:
+                problems.append(f"{path}.{key}: only in {'en' if key in en else 'zh'}")
+            else:
+                problems += compare(en[key], zh[key], f"{path}.{key}")
+    elif isinstance(en, list) and isinstance(zh, list):
+        pass  # word lists (aliases, command words) differ in length and content by language
+    elif isinstance(en, str) and isinstance(zh, str):
+        if placeholders(en) != placeholders(zh):
+            problems.append(f"{path}: placeholders {placeholders(en)} in en, {placeholders(zh)} in zh")
+    elif type(en) is not type(zh):
+        problems.append(f"{path}: {type(en).__name__} in en, {type(zh).__name__} in zh")
+    return problems
+
+
+def test_every_prompt_file_is_wording_or_declared_data():
+    for file in FILES:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        assert isinstance(data, dict), file.name
+        assert ("en" in data and "zh" in data) or file.name in DATA_FILES, file.name
+
+
+@pytest.mark.parametrize("file", [f for f in FILES if f.name not in DATA_FILES], ids=lambda f: f.name)
+def test_both_languages_have_the_same_keys_and_placeholders(file: Path):
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    assert compare(data["en"], data["zh"], file.stem) == []
+
+
+@pytest.mark.parametrize("file", [f for f in FILES if f.name not in DATA_FILES], ids=lambda f: f.name)
+def test_chinese_wording_uses_full_width_punctuation(file: Path):
+    """A comma, colon or bracket between Chinese characters is written full-width (，：（）)."""
+    import re
+
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    half = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!(][\u4e00-\u9fff]")
+
+    def strings(node: Any):
+        if isinstance(node, dict):
+            for value in node.values():
+                yield from strings(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from strings(value)
+        elif isinstance(node, str):
+            yield node
+
+    offending = [text for text in strings(data["zh"]) if half.search(text)]
+    assert offending == []
