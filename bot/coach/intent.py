@@ -25,6 +25,20 @@ DIALOG_MIN_SIMILARITY = 0.55
 DIALOG_MARGIN = 0.08
 
 
+_VECTORS: dict[tuple[int, tuple[str, ...]], tuple[Embeddings, np.ndarray]] = {}
+
+
+def _exemplar_vectors(embeddings: Embeddings, texts: tuple[str, ...]) -> np.ndarray:
+    """The exemplars' vectors, embedded once per model and process (each coach built in a process, a test's
+    or a restarted one, would embed the same sentences again)."""
+    key = (id(embeddings), texts)
+    cached = _VECTORS.get(key)
+    if cached is None or cached[0] is not embeddings:
+        cached = (embeddings, np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32))
+        _VECTORS[key] = cached
+    return cached[1]
+
+
 class IntentDetector:
     def __init__(self, prompts_dir: Path, embeddings: Embeddings) -> None:
         spec = load_prompt_file(prompts_dir, "intents.yaml")
@@ -43,7 +57,7 @@ class IntentDetector:
             for exemplar in body.get("exemplars", []):
                 self.labels.append(intent)
                 texts.append(exemplar)
-        self.vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+        self.vectors = _exemplar_vectors(embeddings, tuple(texts))
 
     def switch_request(self, text: str) -> str | None:
         """The intent an explicit start command asks for ("start a plan for ACME"), or None."""
