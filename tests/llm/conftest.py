@@ -76,13 +76,14 @@ def ask(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, dict[str
 
 @pytest.fixture
 def llm_coach(
-    shared_data_dir: Path, tmp_path: Path, index, stand_in: StandIn, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., Any]:
+    shared_data_dir: Path, tmp_path: Path, index, stand_in: StandIn
+) -> Iterator[Callable[..., Any]]:
     """llm_coach(**settings) -> a Coach with forms and a database, as `kam-coach chat` builds it, with
     KAM_LLM pointing at the stand-in."""
-    import bot.app
+    from bot.app import assemble_coach
+    from bot.store import open_database
 
-    monkeypatch.setattr(bot.app, "build_index", lambda settings=None: index)
+    databases = []
 
     def build(**overrides: Any):
         settings = make_settings(
@@ -92,6 +93,10 @@ def llm_coach(
             KAM_LLM_BASE_URL=stand_in.base_url,
             **overrides,
         )
-        return bot.app.build_coach(settings)
+        db = open_database(settings)
+        databases.append(db)
+        return assemble_coach(settings, index=index, db=db)
 
-    return build
+    yield build
+    for db in databases:
+        db.dispose()

@@ -230,3 +230,20 @@ def test_an_unknown_provider_is_a_clear_error(user_env, ask, capsys):
     assert status == 2 and captured.out == ""
     assert captured.err.startswith("kam-coach: KAM_LLM=nosuchprovider:some-model: Unable to infer")
     assert len(captured.err.splitlines()) == 1
+
+
+def test_an_answer_streams_over_server_sent_events_as_the_model_writes_it(llm_coach, stand_in, caplog):
+    from bot.llm.streaming import stream_answers_to
+
+    coach = llm_coach()
+    written = "Check the discount policy first, then the platform's costs [1]."
+    stand_in.script(Scripted(content=written))
+    pieces: list[str] = []
+    with caplog.at_level(logging.INFO, logger="bot.llm"), stream_answers_to(pieces.append):
+        reply = coach.ask(QUESTION)
+    assert (reply.mode, reply.text) == ("llm", written)
+    assert len(pieces) > 1 and "".join(pieces) == written
+    request = stand_in.requests[0]
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+    # the usage chunk at the end of the stream gave the token counts
+    assert re.search(r"llm call purpose=answer .* input_tokens=\d+ output_tokens=\d+ ", caplog.text)

@@ -44,7 +44,7 @@ def test_a_deal_in_one_sentence_fills_the_pricing_form_and_a_misread_field_is_as
     reply = say(DEAL)
     assert reply.dialog == "pricing"
     assert "From your message I noted:" in reply.text
-    for shown in ("List price 100", "Winning price 85", "LRAIC 70"):
+    for shown in ("deal ACME", "list price 100", "max discount 10%", "winning price 85", "marginal cost"):
         assert shown in reply.text, reply.text
     assert "I could not read “about half”" in reply.text
     assert reply.ask is not None and reply.ask.slot == "utilisation"
@@ -57,7 +57,9 @@ def test_a_deal_in_one_sentence_fills_the_pricing_form_and_a_misread_field_is_as
     # typed answers from here on: no further model calls for single answers
     asked = say("55%")
     assert asked.ask is not None and asked.ask.slot == "effective_utilisation"
-    result = say("default")
+    alternative = say("default")
+    assert alternative.ask is not None and alternative.ask.slot == "has_alternative"
+    result = say("no")
     assert result.decision is not None and result.decision.decision == "marginal_cost_pricing"
     assert result.decision.recommended_price == 85
     assert result.decision.deal == "ACME"
