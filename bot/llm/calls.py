@@ -1,10 +1,10 @@
 """One model call, bounded and logged: the turn's deadline, step and token budget, and a log line per call.
 
-A call runs in a worker thread so that the turn waits no longer than its deadline whatever the provider's
-client does (a trickling stream, a retry); the worker is left to finish on its own, stopped at its next
-chunk when streaming. Each call is logged at INFO with its purpose, latency and the token counts the
-provider reported (never estimated with a tokenizer: tiktoken downloads its encodings at run time); the
-messages and the reply are logged at DEBUG only.
+A call runs in a daemon thread of its own so that the turn waits no longer than its deadline whatever the
+provider's client does (a trickling stream, a server that never answers); the thread is left to finish on
+its own (stopped at its next chunk when streaming) and never holds up the process's exit. Each call is
+logged at INFO with its purpose, latency and the token counts the provider reported (never estimated with
+a tokenizer: tiktoken downloads its encodings at run time); the messages and the reply at DEBUG only.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +92,37 @@ def _raw_message(output: Any) -> BaseMessage | None:
     return output if isinstance(output, BaseMessage) else None
 
 
-class ModelCalls:
-    """Makes the calls of every turn, in a small pool of worker threads shared by all turns."""
+def _reason(error: BaseException) -> str:
+    """Why a call failed, for the log; the client's own timeout (its backstop) reads as ours."""
+    if "timeout" in type(error).__name__.lower():
+        return "timeout"
+    return f"{type(error).__name__}: {str(error)[:200]}"
 
-    def __init__(self, model_name: str, workers: int = 4) -> None:
+
+class _Work:
+    """One call running in a daemon thread: its output or its error once ``done`` is set."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        self.done = threading.Event()
+        self.output: Any = None
+        self.error: BaseException | None = None
+        self._run = run
+        threading.Thread(target=self._target, name="kam-llm-call", daemon=True).start()
+
+    def _target(self) -> None:
+        try:
+            self.output = self._run()
+        except BaseException as error:  # handed to the waiting turn, which logs it
+            self.error = error
+        finally:
+            self.done.set()
+
+
+class ModelCalls:
+    """Makes the model calls of every turn, each bounded by its turn's budget."""
+
+    def __init__(self, model_name: str) -> None:
         self.model_name = model_name
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kam-llm")
 
     def call(
         self,
@@ -115,20 +138,18 @@ class ModelCalls:
         stop = threading.Event()
         started = time.perf_counter()
         if stream_to is None:
-            future = self.pool.submit(runnable.invoke, list(messages))
+            work = _Work(lambda: runnable.invoke(list(messages)))
         else:
-            future = self.pool.submit(self._stream, runnable, list(messages), stream_to, stop)
-        try:
-            output = future.result(timeout=max(0.0, budget.left()))
-        except FutureTimeout:
+            work = _Work(lambda: self._stream(runnable, list(messages), stream_to, stop))
+        if not work.done.wait(timeout=max(0.0, budget.left())):
             stop.set()
-            future.cancel()
             self._failed(purpose, started, "timeout")
-            raise ModelCallFailed("timeout") from None
-        except Exception as error:  # a provider's error of any kind: the answer falls back, the turn goes on
-            reason = f"{type(error).__name__}: {str(error)[:200]}"
+            raise ModelCallFailed("timeout")
+        if work.error is not None:  # a provider's error of any kind: the answer falls back, the turn goes on
+            reason = _reason(work.error)
             self._failed(purpose, started, reason)
-            raise ModelCallFailed(reason) from error
+            raise ModelCallFailed(reason) from work.error
+        output = work.output
         message = _raw_message(output)
         usage = Usage.of(message)
         spent = usage.total
@@ -174,6 +195,3 @@ class ModelCalls:
             (time.perf_counter() - started) * 1000,
             reason,
         )
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
