@@ -88,7 +88,9 @@ class LlmPhraser:
                     break
         except ModelCallFailed as failure:
             if not (runs and failure.reason in EXHAUSTED):
-                log.warning("llm answer not used (%s): extractive answer instead", failure.reason)
+                # a failed call was logged as a warning already; a spent budget is said here
+                level = logging.WARNING if failure.reason in EXHAUSTED else logging.INFO
+                log.log(level, "llm answer not used (%s): extractive answer instead", failure.reason)
                 return extractive
             log.info("llm loop stopped (%s): showing the rules' results", failure.reason)
         if runs:

@@ -5,6 +5,7 @@ verdict, every number and the rationale come from the rule, never from the model
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from langchain_core.messages import ToolCall, ToolMessage
@@ -15,7 +16,11 @@ from bot.coach.forms.form import CardLookup
 from bot.coach.reply import Citation, Decision, DecisionStep, Language
 from bot.rule_tools import rule_tools
 from bot.wording import Catalogue
-from kam_rules.formatting import format_amount
+from kam_rules.formatting import format_amount, format_date
+
+SHOWN_ITEMS = 30
+"""A result's items (accounts, opportunities, skills, dates) shown one a line, up to this many."""
+_TITLE_KEYS = ("name", "label", "skill", "activity")
 
 
 class RuleRun(BaseModel):
@@ -38,6 +43,7 @@ class RuleTools:
         self.by_name = {tool.name: tool for tool in self.tools}
         self.wording = catalogue.file("llm.yaml")
         self.pricing = catalogue.file("pricing.yaml")
+        self.cadence = catalogue.file("cadence.yaml")
         self.cards = cards
 
     def run(self, call: ToolCall, language: Language) -> tuple[ToolMessage, RuleRun | None]:
@@ -75,7 +81,24 @@ class RuleTools:
                     self.pricing.text(language, "result", "recommended", price=format_amount(price, language))
                 )
         lines.append(str(run.result.get("rationale", "")).strip())
+        for items in run.result.values():
+            if isinstance(items, list) and items and all(isinstance(item, dict) for item in items):
+                lines.extend(self._item_line(item, language) for item in items[:SHOWN_ITEMS])
         return "\n".join(line for line in lines if line)
+
+    def _item_line(self, item: dict[str, Any], language: Language) -> str:
+        """One item of a result as its rule words it (its own rationale), or a review date and its event."""
+        if "date" in item and "kind" in item:
+            event = str(item["kind"])
+            if self.cadence.has(language, "events", event):
+                event = self.cadence.text(language, "events", event)
+            day = format_date(date.fromisoformat(str(item["date"])), language)
+            return self.wording.text(language, "rule_event", date=day, event=event)
+        rationale = str(item.get("rationale") or "").strip()
+        title = next((str(item[key]) for key in _TITLE_KEYS if item.get(key)), "")
+        if not (title and rationale):
+            return ""
+        return self.wording.text(language, "rule_item", title=title, rationale=rationale)
 
     def decision(self, run: RuleRun, language: Language) -> Decision | None:
         if run.tool != "price_deal":

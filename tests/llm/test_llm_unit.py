@@ -243,3 +243,17 @@ def test_every_rule_cites_cards_that_exist_in_both_languages(settings, index):
             for language in ("en", "zh"):
                 card = index.card(card_id, language)
                 assert card is not None and card.lang == language, (card_id, language)
+
+
+def test_a_rule_with_many_results_shows_each_as_the_rule_words_it(parts):
+    from kam_rules.cadence import ScheduleInput, plan_reviews
+
+    llm, _ = parts(
+        calls(("review_schedule", {"tier": "key", "start": "2027-01-04", "months": 6})), said("ok")
+    )
+    reply = llm.phraser.phrase("q", "en", PASSAGES, EXTRACTIVE)
+    schedule = plan_reviews(ScheduleInput(tier="key", start="2027-01-04", months=6))
+    assert schedule.rationale in reply.text
+    assert reply.text.count("\n- ") == len(schedule.events) == 5
+    assert "- Mar 29, 2027: plan due (week 12)" in reply.text
+    assert [c.id for c in reply.citations] == ["review-cadence"]
