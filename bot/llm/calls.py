@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 class ModelCallFailed(Exception):
     """The model gave nothing usable in time; ``reason`` says why, for the log."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, logged: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.logged = logged
+        """Already logged as a failed call (the caller need not warn again)."""
 
 
 @dataclass
@@ -144,11 +146,11 @@ class ModelCalls:
         if not work.done.wait(timeout=max(0.0, budget.left())):
             stop.set()
             self._failed(purpose, started, "timeout")
-            raise ModelCallFailed("timeout")
+            raise ModelCallFailed("timeout", logged=True)
         if work.error is not None:  # a provider's error of any kind: the answer falls back, the turn goes on
             reason = _reason(work.error)
             self._failed(purpose, started, reason)
-            raise ModelCallFailed(reason) from work.error
+            raise ModelCallFailed(reason, logged=True) from work.error
         output = work.output
         message = _raw_message(output)
         usage = Usage.of(message)

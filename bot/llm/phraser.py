@@ -88,8 +88,7 @@ class LlmPhraser:
                     break
         except ModelCallFailed as failure:
             if not (runs and failure.reason in EXHAUSTED):
-                # a failed call was logged as a warning already; a spent budget is said here
-                level = logging.WARNING if failure.reason in EXHAUSTED else logging.INFO
+                level = logging.INFO if failure.logged else logging.WARNING  # warned once, not twice
                 log.log(level, "llm answer not used (%s): extractive answer instead", failure.reason)
                 return extractive
             log.info("llm loop stopped (%s): showing the rules' results", failure.reason)
