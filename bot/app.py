@@ -16,6 +16,8 @@ from bot.settings import Settings, get_settings
 from bot.wording import Catalogue
 
 if TYPE_CHECKING:
+    from bot.coach.forms.form import CardLookup
+    from bot.llm.assembly import LlmParts
     from bot.store.db import Database
 
 
@@ -27,6 +29,27 @@ def build_index(settings: Settings | None = None) -> KnowledgeIndex:
     index = KnowledgeIndex(settings)
     index.sync_cards()
     return index
+
+
+def build_llm(settings: Settings, catalogue: Catalogue, cards: CardLookup) -> LlmParts | None:
+    """The optional language model's parts; None without KAM_LLM, and then langchain's providers are never
+    imported (``ask`` without a model pays nothing for them)."""
+    if not settings.llm:
+        return None
+    from bot.llm.assembly import build_llm as assemble
+    from bot.llm.config import LlmConfig
+
+    config = LlmConfig(
+        model=settings.llm,
+        base_url=settings.llm_base_url,
+        api_key=settings.llm_api_key,
+        timeout=settings.llm_timeout,
+        share_plans=settings.llm_share_plans,
+        max_steps=settings.llm_max_steps,
+        max_tokens=settings.llm_max_tokens,
+        token_budget=settings.llm_token_budget,
+    )
+    return assemble(config, catalogue, cards)
 
 
 def build_coach(settings: Settings | None = None, *, with_store: bool = True) -> Coach:
@@ -53,12 +76,14 @@ def assemble_coach(
     from bot.coach.topic import TopicGate
 
     catalogue = Catalogue(settings.prompts_dir)
+    llm = build_llm(settings, catalogue, index)
     parts: dict[str, Any] = {
         "index": index,
         "catalogue": catalogue,
         "intents": IntentDetector(settings.prompts_dir, index.embeddings),
         "topic": TopicGate(settings.prompts_dir, settings.min_relevance),
         "default_language": settings.default_language,
+        "phraser": llm.phraser if llm is not None else None,
     }
     if db is None:
         return Coach(**parts)
@@ -90,6 +115,7 @@ def assemble_coach(
         cards=index,
         today=today,
         resolve_person=resolve_person,
+        read_fields=llm.read_fields if llm is not None else None,
     )
     forms = [
         PricingForm(EscalationStore(db)),

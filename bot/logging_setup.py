@@ -21,7 +21,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Third-party libraries are chatty at INFO (jieba prints its dictionary load, chroma its telemetry).
-    for noisy in ("jieba", "chromadb", "httpx", "urllib3", "bm25s"):
+    for noisy in ("jieba", "chromadb", "httpx", "httpx2", "openai", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     # pypdf warns about every malformed object of a broken file; the user gets one clear error instead.
     logging.getLogger("pypdf").setLevel(logging.ERROR)

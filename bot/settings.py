@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class SettingError(Exception):
+    """A setting that cannot be used as it is (a model string no provider knows): the command line exits 2
+    with this one line, which names the setting."""
 
 
 def _shipped_dir(name: str) -> Path:
@@ -35,6 +40,18 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: _shipped_dir("prompts"), alias="KAM_PROMPTS_DIR")
     embeddings: str = Field(default="use-multilingual", alias="KAM_EMBEDDINGS")
     llm: str | None = Field(default=None, alias="KAM_LLM")
+    """A langchain model string (`provider:model`); unset: extractive answers, no model is built."""
+    llm_base_url: str | None = Field(default=None, alias="KAM_LLM_BASE_URL")
+    llm_api_key: SecretStr | None = Field(default=None, alias="KAM_LLM_API_KEY")
+    llm_timeout: float = Field(default=20.0, gt=0, le=600, alias="KAM_LLM_TIMEOUT")
+    """Seconds one turn may wait for the model, tool calls included; then the extractive answer is given."""
+    llm_share_plans: bool = Field(default=False, alias="KAM_LLM_SHARE_PLANS")
+    llm_max_steps: int = Field(default=4, ge=1, le=20, alias="KAM_LLM_MAX_STEPS")
+    """Model calls one answer may make (each tool round trip is one more)."""
+    llm_max_tokens: int = Field(default=1024, ge=16, le=100_000, alias="KAM_LLM_MAX_TOKENS")
+    """Tokens the model may write in one call."""
+    llm_token_budget: int = Field(default=20_000, ge=100, le=10_000_000, alias="KAM_LLM_TOKEN_BUDGET")
+    """Tokens (sent and written, as the provider reports them) one turn may spend over all its calls."""
     chroma_host: str | None = Field(default=None, alias="CHROMA_HOST")
     chroma_port: int = Field(default=8000, alias="CHROMA_PORT")
     min_relevance: float = Field(default=0.38, ge=0.0, le=1.0, alias="KAM_MIN_RELEVANCE")
@@ -57,6 +74,11 @@ class Settings(BaseSettings):
     digest_time: str = Field(default="09:00", alias="KAM_DIGEST_TIME")
     plan_url: str | None = Field(default=None, alias="KAM_PLAN_URL")
     """Link to a plan in reminders, with ``{plan_id}`` and ``{account}``; unset: ``/kam plan ACCOUNT``."""
+
+    @field_validator("llm", "llm_base_url", "llm_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level")
     @classmethod

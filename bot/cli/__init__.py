@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import configure_logging
-    from bot.settings import get_settings
+    from bot.settings import SettingError, get_settings
 
     try:
         args = build_parser().parse_args(argv)
@@ -75,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ValidationError as invalid:
         sys.stderr.write(f"kam-coach: {validation_message(invalid)}\n")
+        return 2
+    except SettingError as bad:
+        sys.stderr.write(f"kam-coach: {bad}\n")
         return 2
     except KeyboardInterrupt:
         return 130

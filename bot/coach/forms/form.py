@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.coach.forms.commands import CommandWords
 from bot.coach.forms.parsing import ParseContext, Person
@@ -49,6 +49,34 @@ class CardLookup(Protocol):
     def card(self, card_id: str, lang: str) -> CardInfo | None: ...
 
 
+class FieldAsk(BaseModel):
+    """A slot as a field reader is told about it."""
+
+    name: str
+    kind: str
+    label: str
+    example: str = ""
+    choices: list[str] = Field(default_factory=list)
+    """The words that answer a choice slot (its choices' labels)."""
+
+
+class FieldRequest(BaseModel):
+    """A message with several facts in it, and the slots they might fill."""
+
+    text: str
+    language: Language
+    fields: list[FieldAsk]
+    asked: str | None = None
+    """The slot the user was being asked for, if any."""
+    plan_data: bool = False
+    """The fields are a user's account-plan data (sent to a model only where the settings allow it)."""
+
+
+FieldReader = Callable[[FieldRequest], dict[str, str]]
+"""Reads slot values from free text (a language model): the raw text of each value found, by slot name,
+which the runner then parses and checks like a typed answer. Returns {} when it cannot help."""
+
+
 @dataclass
 class FormTools:
     """What every form may use, given once by the composition root."""
@@ -58,6 +86,8 @@ class FormTools:
     cards: CardLookup
     today: Callable[[], date] = date.today
     resolve_person: Callable[[str], Person | None] | None = None
+    read_fields: FieldReader | None = None
+    """Optional (a language model): values read from a message that gives several at once."""
 
 
 @dataclass
@@ -142,6 +172,8 @@ class Form:
     wording_file: ClassVar[str]
     Data: ClassVar[type[BaseModel]] = NoData
     keeps_answers_in_state: ClassVar[bool] = True
+    plan_data: ClassVar[bool] = False
+    """Its answers are a user's account-plan data, which KAM_LLM_SHARE_PLANS guards."""
 
     def __init__(self, slots: Sequence[Slot]) -> None:
         self.slots: dict[str, Slot] = {slot.name: slot for slot in slots}
@@ -204,6 +236,10 @@ class Form:
     def needed(self, s: Session) -> list[str]:
         """The slots still to ask, in order: the first is asked next."""
         return [slot.name for slot in self.all_slots() if not self.settled(s, slot)]
+
+    def readable(self, s: Session) -> list[Slot]:
+        """The slots a message with several facts may fill at once (a field reader is told about these)."""
+        return [self.slots[name] for name in self.needed(s) if not self.slots[name].is_table]
 
     # ---------- wording of slots and choices ----------
     def slot_wording(self, s: Session, slot: Slot, part: str, **values: Any) -> str:

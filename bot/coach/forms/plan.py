@@ -114,6 +114,7 @@ class PlanForm(Form):
     wording_file = "plan.yaml"
     Data = PlanData
     keeps_answers_in_state = False
+    plan_data = True
 
     def __init__(self, plans: PlanRepository) -> None:
         super().__init__([*META_SLOTS, *FIELD_SLOTS])

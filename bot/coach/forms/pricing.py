@@ -246,6 +246,11 @@ class PricingForm(Form):
         following = next_needed_input(values)
         return first + ([following] if following else [])
 
+    def readable(self, s: Session) -> list[Slot]:
+        """Every input not given yet, also those the tree asks only later (a deal described whole)."""
+        values = s.values()
+        return [slot for slot in SLOTS if slot.name not in values]
+
     def question_values(self, s: Session) -> dict[str, Any]:
         values = s.values()
         if {"list_price", "max_discount"} <= values.keys():

@@ -2,14 +2,17 @@
 
 Per turn, in this order: files attached to the message; the commands of `prompts/commands.yaml` (stop,
 help, status, why, back, skip, resume, done, clear, default, and the form's own such as "submit");
-corrections ("change X to Y", "把X改成Y", "change X"); values the form finds anywhere in the message; a side
-question (answered from the knowledge base, then the question again); else the answer to the question asked.
+corrections ("change X to Y", "把X改成Y", "change X"); a message with several facts, read by the optional
+field reader (a language model) and parsed like typed answers; values the form finds anywhere in the
+message; a side question (answered from the knowledge base, then the question again); else the answer to the
+question asked.
 The language follows the user's latest message. What the user cannot be understood in is said in their
 language, and the question is asked again; nothing answered is lost.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from typing import Any
 
 from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import describe_error, join, label, show_row, show_value
-from bot.coach.forms.form import Form, FormTools, Session
+from bot.coach.forms.form import FieldAsk, FieldRequest, Form, FormTools, Session
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
 from bot.coach.forms.state import FormState
@@ -26,8 +29,14 @@ from bot.coach.turn import Turn
 from bot.errors import InputError
 from bot.language import detect_language
 
+log = logging.getLogger(__name__)
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_CLAUSE = re.compile(r"[,;，；。！？!?\n]|\.(?:\s|$)")
+SEVERAL_FACTS_CHARS = 40
+"""A message this long with two clauses or more may carry several facts, figures or not."""
 
 AnswerQuestion = Callable[[str, Language], Reply]
 
@@ -52,6 +61,15 @@ def follow_language(text: str, current: Language) -> Language:
     return "en" if len(_LATIN_WORD.findall(text)) >= 2 else current
 
 
+def several_facts(text: str) -> bool:
+    """Whether a message may give several answers at once, worth a field reader's time: two figures, or a
+    sentence of two clauses or more ("ACME wants 85, list is 100"); never a single typed answer ("100")."""
+    if len(_FIGURE.findall(text)) >= 2:
+        return True
+    clauses = [part for part in _CLAUSE.split(text) if part.strip()]
+    return len(text.strip()) >= SEVERAL_FACTS_CHARS and len(clauses) >= 2
+
+
 class FormRunner:
     def __init__(self, tools: FormTools) -> None:
         self.tools = tools
@@ -68,7 +86,7 @@ class FormRunner:
         for attachment in turn.attachments:
             form.attach(s, attachment)
         form.begin(s)
-        if not s.closed:
+        if not s.closed and not self._read_fields(s, turn.text):
             self._move_on(s)
         return self._reply(s)
 
@@ -144,6 +162,8 @@ class FormRunner:
         unknown = self._correct(s, text)
         if unknown is True:
             return
+        if self._read_fields(s, text):
+            return
         if form.extract(s, text):
             return
         if slot is None:  # nothing pending: the reply shows the result (or a finished plan) again
@@ -180,6 +200,68 @@ class FormRunner:
             return
         self._set(s, slot, value, text, announce=True)
         self._move_on(s)
+
+    def _read_fields(self, s: Session, text: str) -> bool:
+        """Values the field reader finds in a message with several facts, parsed and checked as if typed one
+        by one; what was read is confirmed, what cannot be used is asked again. False when it read nothing."""
+        reader = self.tools.read_fields
+        if reader is None or not several_facts(text):
+            return False
+        slots = s.form.readable(s)
+        if not slots:
+            return False
+        request = FieldRequest(
+            text=text,
+            language=s.language,
+            fields=[self._field_ask(s, slot) for slot in slots],
+            asked=s.state.position,
+            plan_data=s.form.plan_data,
+        )
+        try:
+            found = reader(request)
+        except Exception:  # the reader is optional help: without it the form reads the message itself
+            log.exception("field reader failed; reading the message without it")
+            return False
+        read: list[str] = []
+        misread: list[tuple[Slot, str, InputError]] = []
+        context = s.parse_context()
+        for slot in slots:
+            raw = (found.get(slot.name) or "").strip()
+            if not raw:
+                continue
+            try:
+                value = parse_value(slot, raw, context)
+                if slot.validate is not None:
+                    value = slot.validate(value)
+                self._set(s, slot, value, raw)
+            except InputError as error:
+                misread.append((slot, raw, error))
+                continue
+            read.append(
+                s.engine.text(s.language, "read_item", label=label(s, slot), value=show_value(s, slot, value))
+            )
+        if not read and not misread:
+            return False
+        if read:
+            s.say("read_fields", values=join(s, read))
+        for slot, raw, error in misread:
+            self.unreadable(s, slot, raw, error)
+        if misread:
+            s.state.position = misread[0][0].name
+        elif s.state.position is None or s.state.position not in s.form.needed(s):
+            self._move_on(s)
+        return True
+
+    def _field_ask(self, s: Session, slot: Slot) -> FieldAsk:
+        return FieldAsk(
+            name=slot.name,
+            kind=slot.kind,
+            label=label(s, slot),
+            example=s.form.slot_wording(s, slot, "example"),
+            choices=[choice.label for choice in s.form.choices(s, slot)]
+            if slot.kind in ("choice", "bool")
+            else [],
+        )
 
     def _set(self, s: Session, slot: Slot, value: Any, raw: str, *, announce: bool = False) -> None:
         old = s.values().get(slot.name)
