@@ -5,6 +5,23 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from typing import TextIO
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the one at start-up: a command run
+    in-process (tests, an embedding application) may have swapped stderr since logging was configured."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
 
 
 def configure_logging(level: str = "INFO") -> None:
@@ -14,7 +31,7 @@ def configure_logging(level: str = "INFO") -> None:
         for existing in root.handlers:
             existing.setLevel(level)
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     # The handler filters too: some libraries (bm25s) set their own logger to DEBUG when imported.
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -1,12 +1,17 @@
 """Fixtures shared by the whole suite: real settings in a temporary data folder, a real index (real
-USE embeddings, real Chroma, real BM25) built once per session, and a way to run the real CLI."""
+USE embeddings, real Chroma, real BM25) built once per session, and two ways to run the real CLI: in
+this process through ``bot.cli.main(argv)`` (most tests: a process start costs 1-3 s) and as a real
+process (``python -m bot``, a few smoke tests per command family, so the entry point stays covered)."""
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -48,15 +53,123 @@ def coach(settings, index):
     return assemble_coach(settings, index=index)
 
 
+def _settings_env() -> dict[str, str]:
+    """The environment a command sees: this process's, without any setting of the caller's."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DATABASE_URL", "SLACK_"))}
+
+
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DATABASE_URL", "SLACK_"))}
+    env = _settings_env()
     env.update({"KAM_DATA_DIR": str(data_dir), "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO)})
     env.update(extra)
     return env
 
 
+@dataclass(frozen=True)
+class CliRun:
+    """What a command run in-process left behind, shaped like ``subprocess.CompletedProcess``."""
+
+    returncode: int
+    stdout_bytes: bytes
+    stderr: str
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8")
+
+
+def run_in_process(
+    args: tuple[str, ...] | list[str],
+    *,
+    data_dir: Path,
+    stdin: str | bytes | None = None,
+    reuse_index: Callable[[object], object | None] | None = None,
+    **env: str,
+) -> CliRun:
+    """``kam-coach ARGS`` through ``bot.cli.main``, with its own environment, standard streams (real
+    byte buffers under UTF-8 text, as a pipe gives) and settings read afresh from that environment.
+
+    ``reuse_index(settings)`` may hand back an index already built for those settings (building one
+    costs seconds); None builds it as the command would.
+    """
+    import bot.app
+    from bot.cli import main
+    from bot.logging_setup import configure_logging
+    from bot.settings import get_settings
+
+    raw = stdin.encode("utf-8") if isinstance(stdin, str) else (stdin or b"")
+    streams = {
+        "stdin": io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"),
+        "stdout": io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True),
+        "stderr": io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True),
+    }
+    root = logging.getLogger()
+    levels = (root.level, [(handler, handler.level) for handler in root.handlers])
+    configured = getattr(configure_logging, "_done", False)
+    real_build_index = bot.app.build_index
+
+    def build_index(settings=None):
+        reused = reuse_index(settings) if reuse_index and settings is not None else None
+        return reused if reused is not None else real_build_index(settings)
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("KAM_", "DATABASE_URL", "SLACK_")):
+                patch.delenv(name)
+        patch.setenv("KAM_DATA_DIR", str(data_dir))
+        patch.setenv("ANONYMIZED_TELEMETRY", "False")
+        for name, value in env.items():
+            patch.setenv(name, value)
+        for name, stream in streams.items():
+            patch.setattr(sys, name, stream)
+        patch.setattr(bot.app, "build_index", build_index)
+        get_settings.cache_clear()
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:  # --help and --version exit from argparse
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        finally:
+            get_settings.cache_clear()
+            root.setLevel(levels[0])
+            for handler, level in levels[1]:
+                handler.setLevel(level)
+            configure_logging._done = configured  # type: ignore[attr-defined]
+    out, err = streams["stdout"].buffer, streams["stderr"].buffer
+    return CliRun(code, out.getvalue(), err.getvalue().decode("utf-8"))  # type: ignore[attr-defined]
+
+
+def shared_index_for(shared_data_dir: Path, index) -> Callable[[object], object | None]:
+    """The session's index for commands run on its data folder with the shipped knowledge and model."""
+    from bot.settings import Settings
+
+    default = Settings(KAM_DATA_DIR=str(shared_data_dir))  # type: ignore[call-arg]
+
+    def reuse(settings) -> object | None:
+        same = (settings.data_dir, settings.knowledge_dir, settings.embeddings, settings.chroma_host) == (
+            default.data_dir,
+            default.knowledge_dir,
+            default.embeddings,
+            default.chroma_host,
+        )
+        return index if same else None
+
+    return reuse
+
+
 @pytest.fixture(scope="session")
 def run_cli(shared_data_dir: Path, index):
+    """Runs `kam-coach ARGS` in this process against the shared data folder (see ``run_in_process``)."""
+    reuse = shared_index_for(shared_data_dir, index)
+
+    def run(*args: str, stdin: str | bytes | None = None, data_dir: Path | None = None, **env: str) -> CliRun:
+        folder = data_dir or shared_data_dir
+        return run_in_process(args, data_dir=folder, stdin=stdin, reuse_index=reuse, **env)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def run_process(shared_data_dir: Path, index):
     """Runs `kam-coach ARGS` as a real process (python -m bot) against the shared data folder."""
 
     def run(
