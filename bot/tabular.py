@@ -3,8 +3,8 @@ opportunity-ranking dialog (``bot.coach.prioritise_dialog``).
 
 Blank lines and lines starting with ``#`` are skipped; the first remaining line is the header row. Each
 header goes through a function that names its column (``None``: the column is ignored). Whatever is wrong
-with the table as a whole (or a row with more cells than headers) is a ``TableProblem`` with a ``code`` and
-its details; the caller words the message in its own language.
+with the table as a whole (or a row with more cells than headers, or a broken quote) is a ``TableProblem``
+with a ``code`` and its details; ``explain`` words it from the catalogue in either language.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple
 
 
@@ -28,6 +29,9 @@ class TableProblem(ValueError):
     - ``missing_columns``: required ``columns`` not in the headers; ``found``, the header cells
     - ``too_many_cells``: a row (``line``) with ``cells`` cells under ``headers`` headers
     - ``no_rows``: headers but no data rows
+    - ``unclosed_quote``: a cell opened with ``"`` on ``line`` is never closed (the rest of the text
+      would otherwise be read as that one cell)
+    - ``stray_quote``: text right after a quoted cell's closing ``"`` on ``line`` (``"a"b``)
     """
 
     def __init__(self, code: str, line: int | None = None, **details: Any) -> None:
@@ -46,6 +50,22 @@ class Row(NamedTuple):
     """The row's cells as written."""
 
 
+def _checked(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows, with a quoting error named as a ``TableProblem`` at the line where its row starts
+    (``csv.Error`` says only "unexpected end of data", at the end of the file)."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            code = "unclosed_quote" if "end of data" in str(error) else "stray_quote"
+            line = start if code == "unclosed_quote" else reader.line_num
+            raise TableProblem(code, line) from None
+        yield row
+
+
 def rows(
     text: str,
     required: Sequence[str] = (),
@@ -54,10 +74,10 @@ def rows(
     extra_cells: bool = False,
 ) -> Iterator[Row]:
     """The data rows of a CSV text; ``extra_cells`` lets a row carry non-empty cells past the headers."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     headers: list[str | None] | None = None
     found = 0
-    for row in reader:
+    for row in _checked(reader):
         if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
             continue
         if headers is None:
@@ -81,3 +101,16 @@ def rows(
         raise TableProblem("empty")
     if found == 0:
         raise TableProblem("no_rows")
+
+
+def explain(problem: TableProblem, prompts_dir: Path, language: str = "en") -> str:
+    """What is wrong, in one line, from the catalogue (``errors.csv_<code>`` in ``prompts/forms.yaml``, the
+    wording the forms use for the same problems)."""
+    from bot.wording import Catalogue
+
+    details = {
+        key: ", ".join(str(item).strip() for item in value) if isinstance(value, list) else value
+        for key, value in problem.details.items()
+    }
+    wording = Catalogue(Path(prompts_dir)).file("forms.yaml")
+    return wording.text(language, "errors", f"csv_{problem.code}", line=problem.line, **details)  # type: ignore[arg-type]

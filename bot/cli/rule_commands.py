@@ -140,32 +140,23 @@ def read_csv(
     required: Sequence[str],
     optional: Sequence[str] = (),
     column_of: Callable[[str], str | None] = normalise_header,
+    language: str = "en",
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """Rows of a CSV file as (where, {column: cell}), ``where`` naming the file and line.
 
     Headers are matched case-insensitively (spaces and hyphens read as underscores), or named by
     ``column_of``; blank lines and lines starting with ``#`` are skipped; a missing required column, a
-    column named twice or a row with more cells than headers is bad input (``bot.tabular``).
+    column named twice, a row with more cells than headers or a broken quote is bad input
+    (``bot.tabular``), worded in ``language``.
     """
+    from bot.settings import get_settings
+
     name = "standard input" if path == "-" else path
-    expected = ",".join([*required, *optional])
     try:
         for row in tabular.rows(_open_text(path), required, column_of=column_of):
             yield f"{name} line {row.line}", row.cells
     except TableProblem as problem:
-        details = problem.details
-        if problem.code == "repeated_column":
-            message = f"column {', '.join(details['columns'])} appears more than once in the headers"
-        elif problem.code == "missing_columns":
-            message = f"missing column {', '.join(details['columns'])} (expected headers: {expected})"
-        elif problem.code == "too_many_cells":
-            name = f"{name} line {problem.line}"
-            message = f"{details['cells']} cells but only {details['headers']} headers"
-        elif problem.code == "empty":
-            message = f"empty file (expected headers: {expected})"
-        else:
-            message = "no data rows under the headers"
-        raise BadInput(f"{name}: {message}") from None
+        raise BadInput(f"{name}: {tabular.explain(problem, get_settings().prompts_dir, language)}") from None
 
 
 def _cell(where: str, column: str, cells: dict[str, str], parser: Callable[[str], T]) -> T:
@@ -303,7 +294,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
         return opportunity_column(header, prompts) or normalise_header(header)
 
     opportunities = []
-    for where, cells in read_csv(args.file, COLUMNS, column_of=column_of):
+    for where, cells in read_csv(args.file, COLUMNS, column_of=column_of, language=_language(args)):
         kind = opportunity_kind(cells.get("kind", ""), prompts)
         if kind is None:
             raise BadInput(
@@ -387,7 +378,7 @@ def run_tiers(args: argparse.Namespace) -> int:
     from kam_rules.tiering import TIER_LABELS, AccountValue, TieringInput, tier
 
     accounts = []
-    for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:]):
+    for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:], language=_language(args)):
         data: dict[str, Any] = {
             "name": cells.get("name", ""),
             "profit_contribution": _cell(where, "profit_contribution", cells, parse_amount),
@@ -438,7 +429,7 @@ def run_skills(args: argparse.Namespace) -> int:
     from kam_rules.skills import SkillRating, SkillsInput, plan_skills
 
     ratings = []
-    for where, cells in read_csv(args.file, ("skill", "importance", "performance")):
+    for where, cells in read_csv(args.file, ("skill", "importance", "performance"), language=_language(args)):
         ratings.append(
             _build(
                 SkillRating,
@@ -589,7 +580,7 @@ def run_macro(args: argparse.Namespace) -> int:
             potential=_cell(where, "potential", cells, parse_amount),
             hours=_cell(where, "hours", cells, parse_number),
         )
-        for where, cells in read_csv(args.file, ("name", "potential", "hours"))
+        for where, cells in read_csv(args.file, ("name", "potential", "hours"), language=_language(args))
     ]
     request = _build(
         MacroInput,
@@ -663,7 +654,7 @@ def run_micro(args: argparse.Namespace) -> int:
     )
 
     entries: list[tuple[str, float]] = []
-    for where, cells in read_csv(args.file, ("activity", "hours")):
+    for where, cells in read_csv(args.file, ("activity", "hours"), language=_language(args)):
         activity = normalise_activity(cells.get("activity", ""))
         if activity not in ACTIVITIES:
             raise BadInput(

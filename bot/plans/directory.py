@@ -6,24 +6,26 @@ reminders and digests).
 Accounts: ``name,industry,owner_slack_id,crm_id,team_slack_ids,profit_contribution,cost_to_serve,
 learning_value,skill_value,referral_value,other_intangible_value,potential_value`` (only ``name`` required);
 ``team_slack_ids`` separated by ``;``, ``|`` or spaces; amounts as people write them (``1.2k``, ``12万``);
-any other column is kept with the account as text. Both imports update rows that already exist (people by
-Slack id; accounts by ``crm_id`` when given, else by name, case-insensitively) and run in one transaction:
-a bad row aborts the whole file with a message naming the line and the column.
+any other column is kept with the account as text. Headers ignore case (``bot.tabular``). Both imports
+update rows that already exist (people by Slack id; accounts by ``crm_id`` when given, else by name,
+case-insensitively) and run in one transaction: a bad row aborts the whole file with a message naming the
+line and the column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot import tabular
+from bot.settings import _shipped_dir
 from bot.store.db import Database
 from bot.store.models import Account, AccountMember, Person, account_key
 from bot.store.rhythm_store import mark_reminders_dirty
+from bot.tabular import TableProblem
 from bot.timing import zone
 from kam_rules.money import UnreadableNumber, parse_amount
 from kam_rules.tiering import VALUE_FIELDS
@@ -58,31 +60,26 @@ class ImportResult:
         return self.created + self.updated
 
 
+def _text(source: Path | str) -> str:
+    """The CSV text: ``source`` is a path, or the text itself when it holds a line break."""
+    if isinstance(source, str) and "\n" in source:
+        return source
+    try:
+        return Path(source).read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, IsADirectoryError):
+        raise ImportProblem(f"{source}: file not found") from None
+    except UnicodeDecodeError:
+        raise ImportProblem(f"{source}: not UTF-8 text") from None
+
+
 def _rows(source: Path | str, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
-        try:
-            text = Path(source).read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ImportProblem(f"{source}: file not found") from None
-        except UnicodeDecodeError:
-            raise ImportProblem(f"{source}: not UTF-8 text") from None
-    elif isinstance(source, str) and "\n" in source:
-        text = source
-    else:
-        raise ImportProblem(f"{source}: file not found")
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [h for h in required if h not in headers]
-    if missing:
-        raise ImportProblem(
-            f"missing column(s): {', '.join(missing)} (found: {', '.join(headers) or 'none'})"
-        )
-    rows = []
-    for record in reader:
-        cleaned = {(k or "").strip(): (v or "").strip() for k, v in record.items() if k is not None}
-        if any(cleaned.values()):
-            rows.append((reader.line_num, cleaned))
-    return rows
+    """(line, {column: cell}) for each data row, read by ``bot.tabular`` (headers ignore case)."""
+    try:
+        return [(row.line, row.cells) for row in tabular.rows(_text(source), required)]
+    except TableProblem as problem:
+        if problem.code == "no_rows":
+            return []
+        raise ImportProblem(tabular.explain(problem, _shipped_dir("prompts"))) from None
 
 
 def _flag(value: str, line: int, column: str) -> bool:

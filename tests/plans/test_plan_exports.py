@@ -84,7 +84,7 @@ def test_imports_update_in_place_and_refuse_bad_rows(db) -> None:
         import_people(db, "slack_id,name,manager_slack_id\nU1,Ann,UNOPE\n")
     with pytest.raises(ImportProblem, match="line 3: cost_to_serve"):
         import_accounts(db, "name,cost_to_serve\nA,1k\nB,lots\n")
-    with pytest.raises(ImportProblem, match="missing column"):
+    with pytest.raises(ImportProblem, match="lacks the columns name"):
         import_accounts(db, "account,industry\nA,B\n")
     # renaming one CRM account to another's name: a bad row, not an IntegrityError (exit 1, traceback)
     import_accounts(db, "name,crm_id\nAlpha,X1\nBeta,X2\n")

@@ -193,7 +193,7 @@ def test_csv_bad_kind_and_missing_column(tmp_path: Path) -> None:
     path.write_text("name,kind,outcome_value,success_probability\nA,teleport,1,70%\n", encoding="utf-8")
     assert "line 2, column kind" in bad("prioritise", str(path))
     path.write_text("name,kind,outcome_value\nA,cross_sell,1\n", encoding="utf-8")
-    assert "missing column success_probability" in bad("prioritise", str(path))
+    assert "lacks the columns success_probability" in bad("prioritise", str(path))
 
 
 def test_prioritise_reads_the_dialogs_kind_names_and_chinese_amounts(tmp_path: Path) -> None:
@@ -222,7 +222,7 @@ def test_csv_column_named_twice_is_bad_input(tmp_path: Path) -> None:
     # "Name" and "name" are one column: the second silently replaced the first.
     path = tmp_path / "accounts.csv"
     path.write_text("Name,profit_contribution,name\nACME,100,Globex\n", encoding="utf-8")
-    assert "column name appears more than once" in bad("tiers", str(path), "--json")
+    assert "names the column name more than once" in bad("tiers", str(path), "--json")
 
 
 def test_missing_file() -> None:
