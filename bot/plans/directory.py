@@ -10,6 +10,12 @@ any other column is kept with the account as text. Headers ignore case (``bot.ta
 update rows that already exist (people by Slack id; accounts by ``crm_id`` when given, else by name,
 case-insensitively) and run in one transaction: a bad row aborts the whole file with a message naming the
 line and the column.
+
+Re-importing accounts changes only what the file says: a column the file lacks, or an empty cell, keeps
+the stored value; extra columns are merged into the kept ones (``region`` from an old file stays when the new
+one has only ``segment``); a ``team_slack_ids`` cell replaces the team. The stored name keeps its spelling
+when the file's differs only in case or spacing (CRM exports often upper-case names, and plans show the
+name as first imported); a name that differs beyond case, on a row found by ``crm_id``, is a rename.
 """
 
 from __future__ import annotations
@@ -205,16 +211,18 @@ def import_accounts(db: Database, source: Path | str) -> ImportResult:
                 created += 1
             else:
                 updated += 1
-            account.name, account.name_key = name, key
+                if account.name_key != key:  # renamed in the CRM (found by crm_id); case alone is no rename
+                    account.name, account.name_key = name, key
             account.industry = row.get("industry") or account.industry
             account.owner_id = row.get("owner_slack_id") or account.owner_id
             account.crm_id = crm_id or account.crm_id
             for column, value in values.items():
                 if value is not None:
                     setattr(account, column, value)
-            account.extra = {k: v for k, v in row.items() if k not in ACCOUNT_HEADERS and k and v}
+            kept = {k: v for k, v in row.items() if k not in ACCOUNT_HEADERS and v}
+            account.extra = {**(account.extra or {}), **kept}  # a new dict: the JSON column sees the change
             session.flush()
-            if "team_slack_ids" in row:
+            if row.get("team_slack_ids"):
                 team = _team_ids(row["team_slack_ids"])
                 existing = {member.person_id: member for member in account.members}
                 for person_id, member in existing.items():
