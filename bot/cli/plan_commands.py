@@ -125,22 +125,47 @@ def run_review(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace, what: str) -> int:
     from bot.plans.directory import ImportProblem, import_accounts, import_people
+    from bot.wording import load_prompt_file
 
     path = Path(args.file)
     if not path.is_file():
         raise BadInput(f"FILE: file not found: {args.file}")
-    _settings, db, _repo, _wording = _services()
+    settings, db, _repo, _wording = _services()
     try:
         result = (import_people if what == "people" else import_accounts)(db, path)
     except ImportProblem as problem:
         raise BadInput(f"{args.file}: {problem}") from None
     finally:
         db.dispose()
-    payload = {"imported": what, "file": str(path), "created": result.created, "updated": result.updated}
+    words = load_prompt_file(settings.prompts_dir, "directory.yaml")[_language(args, settings)]
+    warnings = [
+        {
+            "line": w.line,
+            "column": w.column,
+            "id": w.id,
+            "code": w.code,
+            "message": words[w.code].format(line=w.line, column=w.column, id=w.id),
+        }
+        for w in result.warnings
+    ]
     if args.json:
-        print_json(payload)
-    else:
-        sys.stdout.write(f"{what}: {result.created} created, {result.updated} updated from {path}\n")
+        print_json(
+            {
+                "imported": what,
+                "file": str(path),
+                "created": result.created,
+                "updated": result.updated,
+                "warnings": warnings,
+            }
+        )
+        return 0
+    lines = [
+        words["summary"].format(what=words[what], created=result.created, updated=result.updated, file=path)
+    ]
+    for line in dict.fromkeys(w.line for w in result.warnings):  # one line a row
+        ids = [words["id_item"].format(column=w.column, id=w.id) for w in result.warnings if w.line == line]
+        lines.append(words["warning_line"].format(line=line, ids=words["id_join"].join(ids)))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -191,6 +216,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     people_import.add_argument("file", metavar="FILE.csv")
     people_import.add_argument("--json", action="store_true")
+    people_import.add_argument(
+        "--lang", choices=("en", "zh"), help="language of the output (default KAM_LANGUAGE)"
+    )
     people_import.set_defaults(func=run_people_import)
 
     accounts = subparsers.add_parser("accounts", help="accounts from your CRM")
@@ -202,4 +230,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     accounts_import.add_argument("file", metavar="FILE.csv")
     accounts_import.add_argument("--json", action="store_true")
+    accounts_import.add_argument(
+        "--lang", choices=("en", "zh"), help="language of the output (default KAM_LANGUAGE)"
+    )
     accounts_import.set_defaults(func=run_accounts_import)

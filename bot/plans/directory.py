@@ -9,7 +9,8 @@ learning_value,skill_value,referral_value,other_intangible_value,potential_value
 any other column is kept with the account as text. Headers ignore case (``bot.tabular``). Both imports
 update rows that already exist (people by Slack id; accounts by ``crm_id`` when given, else by name,
 case-insensitively) and run in one transaction: a bad row aborts the whole file with a message naming the
-line and the column.
+line and the column. Owner and team ids nobody in the people directory has are kept and reported as
+``ImportWarning``s (line, column, id).
 
 Re-importing accounts changes only what the file says: a column the file lacks, or an empty cell, keeps
 the stored value; extra columns are merged into the kept ones (``region`` from an old file stays when the new
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot import tabular
 from bot.settings import _shipped_dir
@@ -57,9 +59,20 @@ class ImportProblem(ValueError):
 
 
 @dataclass(frozen=True)
+class ImportWarning:
+    """A row the import took but could not fully check: an id of someone not in the people directory."""
+
+    line: int
+    column: str
+    id: str
+    code: str = "unknown_person"
+
+
+@dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
+    warnings: tuple[ImportWarning, ...] = ()
 
     @property
     def total(self) -> int:
@@ -232,7 +245,23 @@ def import_accounts(db: Database, source: Path | str) -> ImportResult:
                     if person_id not in existing:
                         account.members.append(AccountMember(person_id=person_id))
                 session.flush()
-    return ImportResult(created, updated)
+        warnings = _unknown_people(session, rows)
+    return ImportResult(created, updated, warnings)
+
+
+def _unknown_people(session: Session, rows: list[tuple[int, dict[str, str]]]) -> tuple[ImportWarning, ...]:
+    """Owner and team ids nobody in the people directory has. Warnings, not errors: people are often
+    imported after accounts, and the ids are kept, so access works once they are imported."""
+    known = set(session.scalars(select(Person.slack_id)))
+    warnings = []
+    for line, row in rows:
+        owner = row.get("owner_slack_id", "")
+        if owner and owner not in known:
+            warnings.append(ImportWarning(line, "owner_slack_id", owner))
+        for person_id in _team_ids(row.get("team_slack_ids", "")):
+            if person_id not in known:
+                warnings.append(ImportWarning(line, "team_slack_ids", person_id))
+    return tuple(warnings)
 
 
 def add_team_member(db: Database, account_name: str, person_id: str, role: str | None = None) -> bool:

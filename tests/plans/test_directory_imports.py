@@ -68,3 +68,27 @@ def test_a_new_team_list_replaces_the_team(db) -> None:
     import_accounts(db, FULL)
     import_accounts(db, "name,team_slack_ids\nACME Bank,U0SE02;U0SE03\n")
     assert _account(db)[1] == ["U0SE02", "U0SE03"]
+
+
+PEOPLE = "slack_id,name\nU0AM01,Ann Lee\nU0SE01,Chen Jing\n"
+WITH_STRANGERS = (
+    "name,owner_slack_id,team_slack_ids\n"
+    "ACME Bank,U0AM01,U0SE01\n"
+    "Globex,U0NOBODY,U0SE01;U0GHOST\n"
+    "Initech,,U0GHOST\n"
+)
+
+
+def test_unknown_owner_and_team_ids_are_warnings_naming_line_and_id(db) -> None:
+    from bot.plans.directory import import_people
+
+    import_people(db, PEOPLE)
+    result = import_accounts(db, WITH_STRANGERS)
+    assert (result.created, result.updated) == (3, 0)  # kept: the people may be imported later
+    assert [(w.line, w.column, w.id) for w in result.warnings] == [
+        (3, "owner_slack_id", "U0NOBODY"),
+        (3, "team_slack_ids", "U0GHOST"),
+        (4, "team_slack_ids", "U0GHOST"),
+    ]
+    import_people(db, PEOPLE + "U0NOBODY,Nobody\nU0GHOST,Ghost\n")
+    assert import_accounts(db, WITH_STRANGERS).warnings == ()
