@@ -121,8 +121,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _open_text(path: str) -> str:
+    """The file's text, or standard input's (``-``), as UTF-8 with or without an Excel BOM."""
     if path == "-":
-        return sys.stdin.read()
+        stdin = getattr(sys.stdin, "buffer", None)  # bytes: a text stdin keeps the BOM as a character
+        try:
+            return stdin.read().decode("utf-8-sig") if stdin else sys.stdin.read().removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise BadInput("standard input: not UTF-8 text (save the CSV as UTF-8)") from None
     try:
         return Path(path).read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
