@@ -5,6 +5,7 @@ Each field is documented in the README's "Settings" table with its default; keep
 
 from __future__ import annotations
 
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,12 +14,11 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import SettingError
+
+__all__ = ["SettingError", "Settings", "get_settings"]  # SettingError: where its users found it first
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-class SettingError(Exception):
-    """A setting that cannot be used as it is (a model string no provider knows): the command line exits 2
-    with this one line, which names the setting."""
 
 
 def _shipped_dir(name: str) -> Path:
@@ -140,8 +140,24 @@ class Settings(BaseSettings):
         return frozenset(part.strip() for part in self.admins.split(",") if part.strip())
 
     def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir
+        """The data folder, made if missing; ``SettingError`` naming KAM_DATA_DIR when it is unusable."""
+        folder = self.data_dir
+        if folder.exists() and not folder.is_dir():
+            raise SettingError("KAM_DATA_DIR", f"{folder} is a file, not a folder")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as failure:
+            raise SettingError(
+                "KAM_DATA_DIR", f"cannot create {folder} ({failure.strerror or failure})"
+            ) from None
+        try:  # a write, not os.access: access() says yes to root even where writing fails
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-check-"):
+                pass
+        except OSError as failure:
+            raise SettingError(
+                "KAM_DATA_DIR", f"{folder} is not writable ({failure.strerror or failure})"
+            ) from None
+        return folder
 
 
 @lru_cache(maxsize=1)

@@ -1,7 +1,8 @@
 """The `kam-coach` command: parses arguments, hands off to one command module, maps errors to exit codes.
 
-Exit status (contracts section "All --json outputs"): 0 success, 2 bad input (one line on stderr),
-1 any other failure.
+Exit status (contracts section "All --json outputs"): 0 success, 2 bad input (one line on stderr; a
+setting that cannot be used is bad input too), 1 any other failure (a database that cannot be reached: one
+line; anything unexpected: logged with its traceback).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from bot.cli.common import BadInput, validation_message
+from bot.errors import ServiceUnavailable, SettingError
 
 # Each module has register(subparsers); they import their heavy dependencies inside the handlers,
 # so `kam-coach price` does not pay for loading the embedding model.
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     from bot.logging_setup import configure_logging
-    from bot.settings import SettingError, get_settings
+    from bot.settings import get_settings
 
     try:
         args = build_parser().parse_args(argv)
@@ -73,11 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BadInput as bad:
         sys.stderr.write(f"kam-coach: {bad}\n")
         return 2
+    except (SettingError, ServiceUnavailable) as unusable:  # the user can act on it: one line, no traceback
+        log.debug("kam-coach stopped", exc_info=True)
+        sys.stderr.write(f"kam-coach: {' '.join(str(unusable).split())}\n")
+        return 2 if isinstance(unusable, SettingError) else 1
     except ValidationError as invalid:
         sys.stderr.write(f"kam-coach: {validation_message(invalid)}\n")
-        return 2
-    except SettingError as bad:
-        sys.stderr.write(f"kam-coach: {bad}\n")
         return 2
     except KeyboardInterrupt:
         return 130

@@ -7,6 +7,7 @@ import getpass
 import logging
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,13 +155,13 @@ def run_chat(args: argparse.Namespace) -> int:
                 f"(You have an open {state.form} form; type 'status' to see where you are."
                 " 有未完成的对话，输入“状态”查看进度。)\n"
             )
-    while True:
-        if interactive:
-            sys.stdout.write("\nyou> ")
-            sys.stdout.flush()
-        line = sys.stdin.readline()
-        if not line:
-            break
+    unreadable = 0
+    for number, line in enumerate(_input_lines(interactive), start=1):
+        if line is None:  # one bad line is reported and skipped; the conversation goes on
+            unreadable += 1
+            sys.stderr.write(f"kam-coach: standard input line {number}: not UTF-8 text (skipped)\n")
+            sys.stderr.flush()
+            continue
         text = line.strip()
         if not text:
             continue
@@ -188,7 +189,27 @@ def run_chat(args: argparse.Namespace) -> int:
             if not interactive:
                 sys.stdout.write("\n")
             sys.stdout.flush()
-    return 0
+    return 2 if unreadable else 0
+
+
+def _input_lines(interactive: bool) -> Iterator[str | None]:
+    """Standard input line by line, each decoded on its own (None for a line that is not UTF-8), so one
+    bad line cannot end the conversation the way a text stream's UnicodeDecodeError did."""
+    stream = getattr(sys.stdin, "buffer", None)
+    while True:
+        if interactive:
+            sys.stdout.write("\nyou> ")
+            sys.stdout.flush()
+        raw = stream.readline() if stream is not None else sys.stdin.readline()
+        if not raw:
+            return
+        if isinstance(raw, str):
+            yield raw
+            continue
+        try:
+            yield raw.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            yield None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,6 +10,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.errors import SettingError
+
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
 
@@ -22,8 +24,19 @@ def first_paragraph(text: str) -> str:
     return ""
 
 
-class CardFormatError(ValueError):
-    pass
+class CardFormatError(SettingError):
+    """A card in the knowledge folder that cannot be read: the folder is the KAM_KNOWLEDGE_DIR setting."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__("KAM_KNOWLEDGE_DIR", problem)
+
+
+def _one_line(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first.get("loc", ())) or "front matter"
+        return f"{field}: {first.get('msg', 'invalid')}"
+    return " ".join(str(error).split())
 
 
 class Card(BaseModel):
@@ -68,12 +81,14 @@ def parse_card(path: Path, is_template: bool = False) -> Card:
         meta = yaml.safe_load(match.group(1)) or {}
         return Card(**meta, body=match.group(2).strip(), path=str(path), is_template=is_template)
     except (yaml.YAMLError, ValidationError, TypeError) as bad:
-        raise CardFormatError(f"{path}: {bad}") from bad
+        raise CardFormatError(f"{path}: {_one_line(bad)}") from bad
 
 
 def load_cards(knowledge_dir: Path) -> list[Card]:
+    """Every card and template under the folder; a folder that is missing or holds no card (templates
+    alone answer nothing) is a ``SettingError`` naming KAM_KNOWLEDGE_DIR."""
     if not knowledge_dir.is_dir():
-        raise CardFormatError(f"knowledge folder not found: {knowledge_dir} (set KAM_KNOWLEDGE_DIR)")
+        raise SettingError("KAM_KNOWLEDGE_DIR", f"knowledge folder not found: {knowledge_dir}")
     cards = [
         parse_card(path, is_template=path.parent.name == "templates")
         for path in sorted(knowledge_dir.rglob("*.md"))
@@ -84,4 +99,9 @@ def load_cards(knowledge_dir: Path) -> list[Card]:
         if card.key in seen:
             raise CardFormatError(f"{card.path}: card {card.key} is also defined in {seen[card.key]}")
         seen[card.key] = card.path
+    if not any(not card.is_template for card in cards):
+        raise SettingError(
+            "KAM_KNOWLEDGE_DIR",
+            f"{knowledge_dir} holds no knowledge cards (Markdown files with front matter, in en/ and zh/)",
+        )
     return cards

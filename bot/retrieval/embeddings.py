@@ -17,6 +17,8 @@ from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 from langchain_core.embeddings import Embeddings
 
+from bot.errors import SettingError
+
 DEFAULT_EMBEDDINGS = "use-multilingual"
 
 
@@ -101,17 +103,23 @@ class ChromaLangchainEmbeddingFunction(EmbeddingFunction[Documents]):
 
 def load_embeddings(spec: str = DEFAULT_EMBEDDINGS) -> Embeddings:
     """`use-multilingual`, or `package.module:ClassName` for any langchain `Embeddings` with a no-argument
-    constructor (configure the class through its own environment variables)."""
+    constructor (configure the class through its own environment variables). A spec that cannot give one
+    is a ``SettingError`` naming KAM_EMBEDDINGS."""
     if spec == DEFAULT_EMBEDDINGS:
         return USEMultilingualEmbeddings()
     module_name, _, class_name = spec.partition(":")
-    if not class_name:
-        raise ValueError(f"KAM_EMBEDDINGS must be '{DEFAULT_EMBEDDINGS}' or 'module:Class', not {spec!r}")
+    if not module_name or not class_name:
+        raise SettingError(
+            "KAM_EMBEDDINGS", f"must be '{DEFAULT_EMBEDDINGS}' or 'module:Class', not {spec!r}"
+        )
     try:
         factory = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as missing:
-        raise ValueError(f"KAM_EMBEDDINGS={spec!r}: cannot import it ({missing})") from missing
-    embeddings = factory()
+        raise SettingError("KAM_EMBEDDINGS", f"cannot import {spec!r} ({missing})") from missing
+    try:
+        embeddings = factory()
+    except Exception as failure:  # the user's class: whatever its constructor raises, the setting is at fault
+        raise SettingError("KAM_EMBEDDINGS", f"{spec!r} cannot be created ({failure})") from failure
     if not isinstance(embeddings, Embeddings):
-        raise ValueError(f"KAM_EMBEDDINGS={spec!r} is not a langchain Embeddings")
+        raise SettingError("KAM_EMBEDDINGS", f"{spec!r} is not a langchain Embeddings")
     return embeddings

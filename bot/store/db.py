@@ -20,6 +20,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from bot.errors import ServiceUnavailable, SettingError
+
 if TYPE_CHECKING:
     from bot.settings import Settings
 
@@ -37,16 +39,23 @@ _MIGRATION_LOCK_KEY = 7_240_531_001
 _AMBIENT: ContextVar[tuple[Database, Session] | None] = ContextVar("kam_unit_of_work", default=None)
 
 
-class DatabaseError(RuntimeError):
-    """The database named by DATABASE_URL (or the default SQLite file) cannot be used."""
+class DatabaseError(ServiceUnavailable):
+    """The database named by DATABASE_URL (or the default SQLite file) cannot be used now (exit 1)."""
+
+
+class DatabaseUrlError(DatabaseError, SettingError):
+    """DATABASE_URL itself is wrong: not a URL, or no driver for it (bad input, exit 2)."""
+
+    def __init__(self, problem: str) -> None:
+        SettingError.__init__(self, "DATABASE_URL", problem)
 
 
 def _normalise_url(raw: str | URL) -> URL:
     try:
         url = raw if isinstance(raw, URL) else make_url(raw)
     except ArgumentError as bad:
-        raise DatabaseError(
-            f"DATABASE_URL is not a database URL ({bad}); expected e.g. "
+        raise DatabaseUrlError(
+            f"not a database URL ({bad}); expected e.g. "
             "postgresql+psycopg://user:password@host:5432/dbname or sqlite:///path/to/file.db"
         ) from None
     # psycopg 3 is the PostgreSQL driver we ship; plain postgresql:// would ask for psycopg2.
@@ -74,12 +83,12 @@ class Database:
         try:
             self.engine: Engine = self._create_engine(echo)
         except NoSuchModuleError:
-            raise DatabaseError(
-                f"DATABASE_URL={describe_url(self.url)}: no driver for {self.url.drivername!r}; "
+            raise DatabaseUrlError(
+                f"{describe_url(self.url)}: no driver for {self.url.drivername!r}; "
                 "use sqlite:///… or postgresql+psycopg://…"
             ) from None
         except ArgumentError as bad:
-            raise DatabaseError(f"DATABASE_URL={describe_url(self.url)} is not usable: {bad}") from None
+            raise DatabaseUrlError(f"{describe_url(self.url)} is not usable: {bad}") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -105,9 +114,9 @@ class Database:
                 try:
                     Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
                 except OSError as failure:
-                    raise DatabaseError(
-                        f"cannot create the folder for the SQLite database {database} ({failure}); "
-                        "set KAM_DATA_DIR to a writable folder or DATABASE_URL to another database"
+                    raise DatabaseUrlError(
+                        f"cannot create the folder for the SQLite database {database} "
+                        f"({failure.strerror or failure}); set it to a writable place or another database"
                     ) from None
             engine = create_engine(self.url, connect_args=connect_args, **kwargs)
             _install_sqlite_hooks(engine, wal=not in_memory)
