@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import re
 import sys
@@ -13,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.cli.common import BadInput, error_text, print_json
+from bot.cli.common import BadInput, add_user_option, error_text, print_json
 from bot.coach.reply import Reply
 from bot.coach.turn import Attachment, Turn
 from bot.settings import Settings
@@ -86,13 +85,6 @@ def run_ask(args: argparse.Namespace) -> int:
             sys.stdout.write(render_text(reply, coach.catalogue) + "\n\n")
             sys.stdout.flush()
     return 0
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local-user"
 
 
 _CSV_PATH = re.compile(r"""(?:^|\s)["'“]?(?P<path>[^\s"'”]+\.csv)["'”]?(?=\s|$)""", re.IGNORECASE)
@@ -222,6 +214,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask.set_defaults(func=run_ask)
 
     chat = subparsers.add_parser("chat", help="talk to the coach in the terminal")
-    chat.add_argument("--user", default=_default_user(), help="who is talking (default: your login name)")
+    add_user_option(chat, "who is talking (default: your login name)")
     chat.add_argument("--json", action="store_true", help="print each reply as one JSON object")
     chat.set_defaults(func=run_chat)

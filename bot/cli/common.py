@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import getpass
 import json
 import sys
 from typing import Any
@@ -37,3 +39,23 @@ def print_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
         return
     buffer.write(line.encode("utf-8"))
     buffer.flush()
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "local-user"
+
+
+def user_id(text: str) -> str:
+    """An argparse type for a user id: stripped, and never empty (an empty one is bad input)."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise argparse.ArgumentTypeError("must not be empty (a user id such as U0AM01)")
+    return cleaned
+
+
+def add_user_option(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """``--user ID``: who is asking, default the login name; an empty id is bad input, not an outsider."""
+    parser.add_argument("--user", type=user_id, default=_default_user(), help=help_text)

@@ -7,18 +7,10 @@ Plans are shown only to those who may see them (``bot.plans.access``): ``--user`
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from bot.cli.common import BadInput, print_json
-
-
-def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "local-user"
+from bot.cli.common import BadInput, add_user_option, print_json
 
 
 def _services():
@@ -183,9 +175,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     plan_commands.required = True
 
     def user_and_lang(parser: argparse.ArgumentParser) -> None:
-        parser.add_argument(
-            "--user", default=_default_user(), help="who is asking (default: your login name)"
-        )
+        add_user_option(parser, "who is asking (default: your login name)")
         parser.add_argument(
             "--lang", choices=("en", "zh"), help="language of the output (default KAM_LANGUAGE)"
         )

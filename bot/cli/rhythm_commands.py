@@ -11,7 +11,7 @@ import argparse
 import sys
 from datetime import date, datetime
 
-from bot.cli.common import BadInput, print_json
+from bot.cli.common import BadInput, print_json, user_id
 
 
 def _day(text: str, option: str) -> date:
@@ -247,7 +247,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     done = commands.add_parser("done", help="mark a milestone done")
     done.add_argument("id", metavar="ID", type=int)
     done.add_argument(
-        "--user", metavar="SLACK_ID", help="who is doing it (checked); default: the local operator"
+        "--user",
+        type=user_id,
+        metavar="SLACK_ID",
+        help="who is doing it (checked); default: the local operator",
     )
     done.add_argument("--json", action="store_true")
     done.set_defaults(func=run_done)
@@ -256,7 +259,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     snooze.add_argument("id", metavar="ID", type=int)
     snooze.add_argument("--until", required=True, metavar="DATE", help="YYYY-MM-DD")
     snooze.add_argument(
-        "--user", metavar="SLACK_ID", help="who is doing it (checked); default: the local operator"
+        "--user",
+        type=user_id,
+        metavar="SLACK_ID",
+        help="who is doing it (checked); default: the local operator",
     )
     snooze.add_argument("--json", action="store_true")
     snooze.set_defaults(func=run_snooze)

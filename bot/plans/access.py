@@ -22,14 +22,17 @@ from bot.store.models import AccessLog, Account, AccountMember, Person
 log = logging.getLogger(__name__)
 
 Action = Literal["view", "edit", "create", "export", "review", "status"]
+Relation = Literal["owner", "team", "admin", "manager", "outsider"]
 EDIT_ACTIONS = frozenset({"edit", "create", "status"})
+EDITORS = frozenset({"owner", "team"})
 
 
 @dataclass(frozen=True)
 class AccessDecision:
     allowed: bool
     reason: str
-    """owner, team, manager, admin, or outsider."""
+    """The user's relation to the account (owner, team, admin, manager, outsider), allowed or not; or
+    no_account / no_plan from the repository."""
 
 
 def managers_of(session: Session, person_ids: Iterable[str]) -> set[str]:
@@ -63,20 +66,27 @@ class AccessPolicy:
         person = session.get(Person, user_id)
         return bool(person and person.is_admin)
 
-    def decide(self, session: Session, user_id: str, account: Account, action: Action) -> AccessDecision:
+    def relation(self, session: Session, user_id: str, account: Account) -> Relation:
+        """How the user stands to the account, the closest first: owner, team, admin, manager, outsider."""
         if account.owner_id == user_id:
-            return AccessDecision(True, "owner")
+            return "owner"
         team = team_of(session, account.id)
         if user_id in team:
-            return AccessDecision(True, "team")
-        if action in EDIT_ACTIONS:
-            return AccessDecision(False, "outsider")
+            return "team"
         if self.is_admin(session, user_id):
-            return AccessDecision(True, "admin")
+            return "admin"
         people = {account.owner_id, *team} - {None}
         if user_id in managers_of(session, people):  # type: ignore[arg-type]
-            return AccessDecision(True, "manager")
-        return AccessDecision(False, "outsider")
+            return "manager"
+        return "outsider"
+
+    def decide(self, session: Session, user_id: str, account: Account, action: Action) -> AccessDecision:
+        """Allowed or not, with the user's relation to the account as the reason (a refused edit by a
+        manager is logged as "manager", not "outsider")."""
+        relation = self.relation(session, user_id, account)
+        if action in EDIT_ACTIONS:
+            return AccessDecision(relation in EDITORS, relation)
+        return AccessDecision(relation != "outsider", relation)
 
     def check(
         self,

@@ -100,3 +100,27 @@ def test_tiering_reads_an_accounts_latest_approved_plan(db, plans) -> None:
     globex = plans.open_for_edit("UOWNER", "Globex").plan
     globex = plans.apply(globex.id, "UOWNER", "value.profit_contribution", "answer", value=500.0)
     assert globex.plan.value.tier == "important"  # behind ACME's 1,000 (it was key, ahead of the old 100)
+
+
+def test_a_refused_edit_is_logged_with_the_real_relation(db, plans, acme) -> None:
+    # A manager's refused edit was logged as "outsider", hiding who tried.
+    for user, relation in [
+        ("UMGR", "manager"),
+        ("UBOSS", "manager"),
+        ("UADMIN", "admin"),
+        ("UOUT", "outsider"),
+    ]:
+        refused = plans.open_for_edit(user, "ACME")
+        assert refused.plan is None and refused.decision.reason == relation, user
+    with db.session() as session:
+        rows = session.scalars(
+            select(AccessLog)
+            .where(AccessLog.action == "edit", AccessLog.allowed.is_(False))
+            .order_by(AccessLog.id)
+        ).all()
+        assert [(row.user_id, row.reason) for row in rows] == [
+            ("UMGR", "manager"),
+            ("UBOSS", "manager"),
+            ("UADMIN", "admin"),
+            ("UOUT", "outsider"),
+        ]
