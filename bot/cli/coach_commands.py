@@ -46,23 +46,59 @@ def ask_payload(reply: Any) -> dict[str, Any]:
     }
 
 
-def _read_batch(source: str) -> list[str]:
-    """The questions of a batch, one a line (blank lines skipped), each checked like a single question."""
+class BatchLine(BaseModel):
+    """One line of a batch file: a question, a comment (``#``) or a blank line (neither)."""
+
+    line: int
+    question: str | None = None
+    comment: bool = False
+
+
+def _read_batch(source: str) -> list[BatchLine]:
+    """Every line of the batch, in order, each question checked like a single one; a line that is not
+    UTF-8 is bad input naming it (before any model is loaded)."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+        data = _stdin_bytes() if source == "-" else Path(source).read_bytes()
     except FileNotFoundError:
         raise BadInput(f"--batch: file not found: {source}") from None
-    except (OSError, UnicodeDecodeError) as bad:
-        raise BadInput(f"--batch: cannot read {source} as UTF-8 text ({bad.__class__.__name__})") from None
-    questions = []
-    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        if not line.strip():
-            continue
+    except OSError as bad:
+        raise BadInput(f"--batch: cannot read {source} ({bad.strerror or bad})") from None
+    lines = []
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").splitlines(), start=1):
         try:
-            questions.append(AskRequest(question=line).question)
-        except ValidationError as invalid:
-            raise BadInput(f"--batch line {number}: {error_text(invalid.errors()[0])}") from None
-    return questions
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise BadInput(f"--batch line {number}: not UTF-8 text") from None
+        if not text.strip():
+            lines.append(BatchLine(line=number))
+        elif text.lstrip().startswith("#"):
+            lines.append(BatchLine(line=number, comment=True))
+        else:
+            try:
+                lines.append(BatchLine(line=number, question=AskRequest(question=text).question))
+            except ValidationError as invalid:
+                raise BadInput(f"--batch line {number}: {error_text(invalid.errors()[0])}") from None
+    return lines
+
+
+def _stdin_bytes() -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+
+
+def _unanswered(item: BatchLine, language: str) -> dict[str, Any]:
+    """The row of a line with no question: every field of an answer, empty, so rows line up with lines."""
+    return {
+        "answer": "",
+        "language": language,
+        "mode": "extractive",
+        "intent": "other",
+        "sources": [],
+        "actions": [],
+        "line": item.line,
+        "error": None if item.comment else "empty_line",
+        "comment": item.comment,
+    }
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -71,20 +107,32 @@ def run_ask(args: argparse.Namespace) -> int:
 
     if args.batch is None and args.question is None:
         raise BadInput("question: give a question, or --batch FILE (- for standard input)")
-    questions = _read_batch(args.batch) if args.batch is not None else []
-    if args.question is not None:
-        questions.insert(0, AskRequest(question=args.question).question)
-    if not questions:
+    batch = _read_batch(args.batch) if args.batch is not None else []
+    single = AskRequest(question=args.question).question if args.question is not None else None
+    if single is None and not any(item.question for item in batch):
         raise BadInput("--batch: no questions found (one question a line)")
     coach = build_coach(with_store=False)
-    for question in questions:
-        reply = coach.ask(question)
-        if args.json:
-            print_json(ask_payload(reply))
-        else:
-            sys.stdout.write(render_text(reply, coach.catalogue) + "\n\n")
-            sys.stdout.flush()
+    if single is not None:
+        _answer(coach.ask(single), args.json, coach, render_text)
+    for item in batch:
+        if item.question is None:
+            if args.json:  # JSON Lines: one row a line; the text output just leaves them out
+                print_json(_unanswered(item, coach.default_language))
+            continue
+        reply = coach.ask(item.question)
+        extra = {"line": item.line, "error": None, "comment": False}
+        _answer(reply, args.json, coach, render_text, extra)
     return 0
+
+
+def _answer(
+    reply: Any, as_json: bool, coach: Any, render_text: Any, extra: dict[str, Any] | None = None
+) -> None:
+    if as_json:
+        print_json({**ask_payload(reply), **(extra or {})})
+    else:
+        sys.stdout.write(render_text(reply, coach.catalogue) + "\n\n")
+        sys.stdout.flush()
 
 
 _CSV_PATH = re.compile(r"""(?:^|\s)["'“]?(?P<path>[^\s"'”]+\.csv)["'”]?(?=\s|$)""", re.IGNORECASE)

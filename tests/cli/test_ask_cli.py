@@ -54,13 +54,33 @@ def test_batch_reads_stdin_and_answers_in_order(run_cli):
         "客户价值金字塔是什么?",
         "Which selling skills should my team train first?",
     ]
-    result = run_cli("ask", "--json", "--batch", "-", stdin="\n".join(questions) + "\n\n")
+    result = run_cli("ask", "--json", "--batch", "-", stdin="\n".join(questions) + "\n")
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["language"] for row in rows] == ["en", "zh", "en"]
     assert rows[0]["sources"][0]["id"] == "true-product-cost"
     assert rows[1]["sources"][0]["id"] == "customer-value-pyramid"
     assert "skill" in rows[2]["sources"][0]["id"]
+
+
+def test_batch_answers_line_for_line_with_blank_lines_and_comments_in_place(run_cli):
+    # Blank lines were dropped and "#" lines answered, so answers no longer lined up with the questions.
+    stdin = "# pricing questions\nWhat is LRAIC?\n\n   \n客户价值金字塔是什么?\n"
+    result = run_cli("ask", "--json", "--batch", "-", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2, 3, 4, 5]
+    for row in rows:  # every contract field, always
+        assert set(row) >= {"answer", "language", "mode", "intent", "sources", "actions", "line", "error"}
+    comment, lraic, blank, spaces, pyramid = rows
+    assert comment["comment"] is True and comment["error"] is None and comment["answer"] == ""
+    assert comment["sources"] == [] and comment["intent"] == "other"
+    assert lraic["sources"][0]["id"] == "true-product-cost" and lraic["error"] is None
+    assert lraic["comment"] is False
+    for empty in (blank, spaces):
+        assert empty["error"] == "empty_line" and empty["answer"] == "" and empty["sources"] == []
+        assert empty["comment"] is False and empty["mode"] == "extractive"
+    assert pyramid["sources"][0]["id"] == "customer-value-pyramid" and pyramid["language"] == "zh"
 
 
 def test_batch_from_a_file(run_cli, tmp_path):
@@ -99,12 +119,16 @@ def test_bad_input_message_has_no_pydantic_prefix(run_cli):
     assert result.stderr.strip() == "kam-coach: question: must not be empty"
 
 
-def test_batch_file_with_an_excel_bom_reads_the_first_question_cleanly(tmp_path):
-    from bot.cli.coach_commands import _read_batch
-
+def test_batch_file_with_an_excel_bom_reads_the_first_question_cleanly(run_cli, tmp_path):
     batch = tmp_path / "questions.txt"
-    batch.write_bytes("How do I tier accounts?\n\n  客户分层怎么做  \n".encode("utf-8-sig"))
-    assert _read_batch(str(batch)) == ["How do I tier accounts?", "客户分层怎么做"]
+    batch.write_bytes("What is LRAIC?\n  客户价值金字塔是什么?  \n".encode("utf-8-sig"))
+    result = run_cli("ask", "--json", "--batch", str(batch))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(row["line"], row["language"], row["error"]) for row in rows] == [
+        (1, "en", None),
+        (2, "zh", None),
+    ]
+    assert rows[0]["sources"][0]["id"] == "true-product-cost"
 
 
 def test_batch_line_that_is_not_utf8_is_bad_input_naming_the_line(shared_data_dir):
