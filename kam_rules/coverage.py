@@ -8,13 +8,17 @@ example loses 25% to accounts never contacted, 30% to accounts contacted but not
 10% to accounts pursued but lost, and wins 35%. The input may be shares or amounts (revenue, deal
 counts): it is always normalised by its total, so shares that do not add up to 1 are read as relative
 sizes. Negative values and an all-zero funnel are refused.
+Each stage is judged against its own benchmark (``stages``): more not contacted, more not pursued and
+more lost are ``worse``, more won is ``better``; equal within rounding is ``at_benchmark``.
 *Efficiency loss* = not contacted + contacted but not pursued (the seed marks the middle stage
 "efficiency/effectiveness"; we count it where most of it is fixed, in coverage); *effectiveness loss* =
 pursued but lost. Each is compared with the seed benchmark (55% and 10%).
 The rule for what to fix first: chunk 19 says to start with efficiency, because it can be fixed top
-down and improves faster. So ``fix_first`` is ``efficiency`` unless the efficiency loss is already at or
-below its benchmark (within rounding) while the effectiveness loss is above its benchmark; then it is
-``effectiveness``. When both are at or below benchmark it stays ``efficiency`` (the faster lever).
+down and improves faster. So ``fix_first`` is ``efficiency`` unless both coverage stages (not contacted,
+not pursued) are at or better than their benchmarks while pursued-but-lost is worse than its own; then it is
+``effectiveness``. Judging the two coverage stages one by one matters: 40% never contacted is far worse
+than the seed's 25% even when few contacted accounts are dropped and the sum stays under 55%. When no stage
+is worse it stays ``efficiency`` (the faster lever).
 
 ``macro_efficiency`` - is time spent on the accounts with the most potential (chunks 19-21, the Kunming
 financial-sector example: 45 accounts, 20 account managers, 9,600 hours a quarter shared evenly, so the
@@ -66,6 +70,36 @@ class FunnelShares(BaseModel):
 SEED_FUNNEL = FunnelShares(not_contacted=0.25, contacted_not_pursued=0.30, pursued_lost=0.10, won=0.35)
 BENCHMARK_EFFICIENCY_LOSS = 0.55
 BENCHMARK_EFFECTIVENESS_LOSS = 0.10
+COVERAGE_STAGES = ("not_contacted", "contacted_not_pursued")
+HIGHER_IS_BETTER = frozenset({"won"})
+STAGE_LABELS = {
+    "not_contacted": ("not contacted", "未接触客户"),
+    "contacted_not_pursued": ("contacted but not pursued", "接触但未认真对待"),
+    "pursued_lost": ("pursued but lost", "认真对待但未达成销售"),
+    "won": ("won", "实际完成的销量"),
+}
+StageVerdict = Literal["worse", "at_benchmark", "better"]
+
+
+class FunnelStage(BaseModel):
+    """One stage against the seed: ``gap`` is share minus benchmark; ``verdict`` reads it the right way
+    round (a higher share is worse for the three losses, better for won)."""
+
+    stage: str
+    share: float
+    benchmark: float
+    gap: float
+    verdict: StageVerdict
+
+
+def judge_stage(stage: str, share: float) -> FunnelStage:
+    benchmark = getattr(SEED_FUNNEL, stage)
+    if is_close(share, benchmark):
+        verdict: StageVerdict = "at_benchmark"
+    else:
+        higher = share > benchmark
+        verdict = "better" if higher == (stage in HIGHER_IS_BETTER) else "worse"
+    return FunnelStage(stage=stage, share=share, benchmark=benchmark, gap=share - benchmark, verdict=verdict)
 
 
 class FunnelInput(BaseModel):
@@ -93,6 +127,7 @@ class FunnelInput(BaseModel):
 class FunnelDiagnosis(BaseModel):
     shares: FunnelShares
     benchmark: FunnelShares
+    stages: list[FunnelStage] = Field(description="each stage against the seed, in funnel order")
     efficiency_loss: float
     effectiveness_loss: float
     benchmark_efficiency_loss: float
@@ -110,12 +145,11 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
     shares = FunnelShares(**{stage: getattr(request, stage) / total for stage in FUNNEL_STAGES})
     efficiency = shares.not_contacted + shares.contacted_not_pursued
     effectiveness = shares.pursued_lost
-    efficiency_ok = efficiency < BENCHMARK_EFFICIENCY_LOSS or is_close(efficiency, BENCHMARK_EFFICIENCY_LOSS)
-    effectiveness_worse = effectiveness > BENCHMARK_EFFECTIVENESS_LOSS and not is_close(
-        effectiveness, BENCHMARK_EFFECTIVENESS_LOSS
-    )
+    stages = [judge_stage(stage, getattr(shares, stage)) for stage in FUNNEL_STAGES]
+    verdicts = {stage.stage: stage.verdict for stage in stages}
+    coverage_fine = all(verdicts[stage] != "worse" for stage in COVERAGE_STAGES)
     fix_first: Literal["efficiency", "effectiveness"] = (
-        "effectiveness" if efficiency_ok and effectiveness_worse else "efficiency"
+        "effectiveness" if coverage_fine and verdicts["pursued_lost"] == "worse" else "efficiency"
     )
     losses = pick(
         lang,
@@ -123,27 +157,47 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
         f"{fmt_share(BENCHMARK_EFFICIENCY_LOSS)}; effectiveness loss (pursued but lost) "
         f"{fmt_share(effectiveness)} against {fmt_share(BENCHMARK_EFFECTIVENESS_LOSS)}; won "
         f"{fmt_share(shares.won)}. ",
-        f"效率损失(未接触客户+接触但未认真对待){fmt_share(efficiency)}，种子基准"
-        f"{fmt_share(BENCHMARK_EFFICIENCY_LOSS)}；效能损失(认真对待但未达成销售){fmt_share(effectiveness)}，"
+        f"效率损失（未接触客户+接触但未认真对待）{fmt_share(efficiency)}，种子基准"
+        f"{fmt_share(BENCHMARK_EFFICIENCY_LOSS)}；效能损失（认真对待但未达成销售）{fmt_share(effectiveness)}，"
         f"基准{fmt_share(BENCHMARK_EFFECTIVENESS_LOSS)}；实际完成{fmt_share(shares.won)}。",
     )
+    worse = [stage for stage in stages if stage.verdict == "worse"]
+    if worse:
+        named = [
+            pick(
+                lang,
+                f"{STAGE_LABELS[s.stage][0]} {fmt_share(s.share)} (seed {fmt_share(s.benchmark)})",
+                f"{STAGE_LABELS[s.stage][1]}{fmt_share(s.share)}（基准{fmt_share(s.benchmark)}）",
+            )
+            for s in worse
+        ]
+        judged = pick(
+            lang, f"Worse than the seed: {', '.join(named)}. ", f"比种子基准差的环节：{'、'.join(named)}。"
+        )
+    else:
+        judged = pick(
+            lang,
+            "No stage is worse than the seed's 25/30/10/35. ",
+            "没有哪个环节比种子基准（25/30/10/35）差。",
+        )
     if fix_first == "effectiveness":
         advice = pick(
             lang,
-            "Coverage is already at or better than the benchmark while too many pursued deals are lost: "
-            "work on selling skills (effectiveness) first.",
-            "客户覆盖已达到基准，但认真对待的销售机会流失过多：先提高销售效能(销售技能)。",
+            "Coverage (contacting and pursuing the target) is at or better than the benchmark while too many "
+            "pursued deals are lost: work on selling skills (effectiveness) first.",
+            "客户覆盖（接触并认真对待目标客户）已达到或好于基准，但认真对待的销售机会流失过多：先提高销售效能（销售技能）。",
         )
     else:
         advice = pick(
             lang,
             "Start with efficiency (coverage: contact and pursue more of the target); it can be fixed top "
             "down and improves faster than effectiveness.",
-            "先从效率着手(客户覆盖：接触并认真对待更多目标客户)；效率问题可以自上而下直接处理，改进速度快于效能问题。",
+            "先从效率着手（客户覆盖：接触并认真对待更多目标客户）；效率问题可以自上而下直接处理，改进速度快于效能问题。",
         )
     return FunnelDiagnosis(
         shares=shares,
         benchmark=SEED_FUNNEL,
+        stages=stages,
         efficiency_loss=efficiency,
         effectiveness_loss=effectiveness,
         benchmark_efficiency_loss=BENCHMARK_EFFICIENCY_LOSS,
@@ -151,7 +205,7 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
         efficiency_gap=efficiency - BENCHMARK_EFFICIENCY_LOSS,
         effectiveness_gap=effectiveness - BENCHMARK_EFFECTIVENESS_LOSS,
         fix_first=fix_first,
-        rationale=with_citation(losses + advice, lang, *FUNNEL_SEED_CHUNKS),
+        rationale=with_citation(losses + judged + advice, lang, *FUNNEL_SEED_CHUNKS),
     )
 
 
