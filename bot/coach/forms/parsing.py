@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.coach.forms.slots import Slot
 from bot.errors import InputError
+from bot.plans.model import VisitFrequency
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 
 Person = dict[str, str | None]
@@ -164,6 +165,15 @@ def _in_month(year: int, month: int, where: str, day: int | None = None) -> date
     return date(year, month, 1)
 
 
+def _day_of_month(today: date, months_ahead: int, day: int | None) -> date:
+    """That day of the month ``months_ahead`` from today's; a day the month lacks is unreadable (not
+    handed on to dateparser, which would move it to another day)."""
+    first = _add_months(today.replace(day=1), months_ahead)
+    if day is None or not 1 <= day <= calendar.monthrange(first.year, first.month)[1]:
+        raise InputError("date")
+    return first.replace(day=day)
+
+
 def _future(make: Callable[[int], date], today: date, year: int | None) -> date:
     """The date in ``year`` if given, else this year's or, once that has passed, next year's."""
     if year is not None:
@@ -238,6 +248,14 @@ def _read_chinese_date(text: str, today: date) -> date | None:
         if unit in ("个月", "月"):
             return _add_months(today, count)
         return _add_months(today, 12 * count)
+    # 下个月1号, 下月1日, 本月15号, 这个月28日, 下下个月一号, 下个月的15号
+    match = re.fullmatch(
+        r"(本|这个|这|下下个|下下|下个|下|上个|上)月的?([0-9]{1,2}|[一二三四五六七八九十]{1,3})[日号]",
+        compact,
+    )
+    if match:
+        offset = {"下下个": 2, "下下": 2, "下个": 1, "下": 1, "上个": -1, "上": -1}.get(match[1], 0)
+        return _day_of_month(today, offset, _small_number(match[2]))
     # 月底, 本月底, 下个月底, 下月初
     match = re.fullmatch(r"(本|这个|下个|下|上个)?月(底|末|初|中|中旬|上旬|下旬)", compact)
     if match:
@@ -295,6 +313,13 @@ def _read_english_date(text: str, today: date) -> date | None:
         month = _MONTHS_EN[match[2]]
         year = _year_word(match[3], today)
         return _future(lambda y: _in_month(y, month, where), today, year)
+    # the 1st of next month, first of this month, next month on the 15th, next month 1st
+    ordinal = r"(?:(\d{1,2})(?:st|nd|rd|th)?|first)"
+    day_first = re.fullmatch(rf"(?:on\s+)?(?:the\s+)?{ordinal}\s+of\s+(this|next|the)\s+month", lowered)
+    month_first = re.fullmatch(rf"(this|next)\s+month,?\s+(?:on\s+)?(?:the\s+)?{ordinal}", lowered)
+    if day_first or month_first:
+        digits, which = (day_first[1], day_first[2]) if day_first else (month_first[2], month_first[1])  # type: ignore[index]
+        return _day_of_month(today, 1 if which == "next" else 0, int(digits) if digits else 1)
     # end of this month / next month / the month
     match = re.fullmatch(rf"(?:by\s+)?({where_words})\s+of\s+(?:the\s+)?(this|next|the)?\s*month", lowered)
     if match:
@@ -341,6 +366,72 @@ def parse_date(text: str, today: date) -> date:
     if parsed is None:
         raise InputError("date")
     return parsed.date()
+
+
+# ---------- visit frequency ----------
+# How often people say they visit, mapped onto the plan's VisitFrequency choices. Language-independent data
+# (both languages in one table): the form engine's choice parser tries this before the choice labels.
+_FREQUENCY_WORDS: dict[VisitFrequency, tuple[str, ...]] = {
+    "weekly": ("weekly", "every week", "each week", "once a week", "once per week",
+               "每周", "每星期", "每礼拜", "每个星期", "一周一次", "每周一次", "每星期一次",
+               "每礼拜一次", "按周"),
+    "fortnightly": ("fortnightly", "biweekly", "bi-weekly", "every other week", "every second week",
+                    "twice a month", "semimonthly", "semi-monthly",
+                    "每两周", "双周", "隔周", "两周一次", "每两周一次", "每半个月", "每半月", "半月一次"),
+    "monthly": ("monthly", "every month", "each month", "once a month", "once per month",
+                "每月", "每个月", "月度", "按月", "一月一次", "一个月一次", "每月一次"),
+    "quarterly": ("quarterly", "every quarter", "each quarter", "once a quarter",
+                  "每季度", "每个季度", "每季", "按季度", "季度", "一季度一次", "每季度一次"),
+}  # fmt: skip
+_EN_COUNTS = {
+    "one": 1,
+    "a": 1,
+    "once": 1,
+    "two": 2,
+    "twice": 2,
+    "three": 3,
+    "four": 4,
+    "six": 6,
+    "twelve": 12,
+}
+_TIMES_A_MONTH: dict[int, VisitFrequency] = {4: "weekly", 2: "fortnightly", 1: "monthly"}
+_INTERVAL_DAYS: dict[int, VisitFrequency] = {7: "weekly", 14: "fortnightly", 28: "monthly", 30: "monthly",
+                                             84: "quarterly", 90: "quarterly", 91: "quarterly"}  # fmt: skip
+
+
+def _count(word: str) -> int | None:
+    return _EN_COUNTS.get(word) if word in _EN_COUNTS else _small_number(word)
+
+
+def read_visit_frequency(text: str) -> VisitFrequency | None:
+    """The visit frequency a phrase means ("every 2 weeks", "biweekly", "每两周", "双周" -> fortnightly;
+    "每周", "once a week" -> weekly; "every 3 months" -> quarterly), or None when it names none of the
+    four (every 3 weeks, daily) and the caller should ask again."""
+    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip(" .。!！")
+    if not cleaned:
+        return None
+    for frequency, words in _FREQUENCY_WORDS.items():
+        if cleaned in words:
+            return frequency
+    number = r"(\d+|[a-z]+|[一二两三四五六七八九十]+)"
+    compact = cleaned.replace(" ", "")
+    # every 2 weeks, every three months, 每2周(一次), 每三个月, 两周一次, 3个月一次
+    match = re.fullmatch(rf"(?:once )?every {number} (week|month)s?", cleaned) or re.fullmatch(
+        rf"(?:每{number}个?(周|星期|礼拜|月)(?:一次)?|{number}个?(周|星期|礼拜|月)一次)", compact
+    )
+    if match:
+        count_word, unit = (match[1], match[2]) if match[1] else (match[3], match[4])
+        count = _count(count_word)
+        days = 7 if unit in ("week", "周", "星期", "礼拜") else 30
+        return _INTERVAL_DAYS.get(count * days) if count else None
+    # 4 times a month, twice a month, 每月两次, 一个月两次
+    match = re.fullmatch(rf"{number} (?:times )?(?:a|per) month", cleaned) or re.fullmatch(
+        rf"(?:每|一)个?月{number}次", compact
+    )
+    if match:
+        count = _count(match[1])
+        return _TIMES_A_MONTH.get(count) if count else None
+    return None
 
 
 # ---------- people, lists, choices, yes/no ----------
