@@ -71,7 +71,7 @@ def run_show(args: argparse.Namespace) -> int:
 def run_list(args: argparse.Namespace) -> int:
     settings, db, repo, wording = _services()
     try:
-        plans = repo.visible_to(args.user)
+        plans = repo.plans_visible_to(args.user)
         language = _language(args, settings)
         if args.json:
             print_json(
@@ -82,6 +82,7 @@ def run_list(args: argparse.Namespace) -> int:
                             "plan_id": p.id,
                             "account": p.account_name,
                             "owner_id": p.owner_id,
+                            "relation": p.relation,
                             "status": p.status,
                             "completeness": round(p.completeness.score, 4),
                             "updated_at": p.updated_at.isoformat(),

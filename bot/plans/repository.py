@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.plans.access import AccessDecision, AccessPolicy, managers_of
+from bot.plans.access import AccessDecision, AccessPolicy, Relation, managers_of
 from bot.plans.model import (
     FIELDS,
     AccountPlan,
@@ -56,6 +56,13 @@ class PlanRecord:
     @property
     def completeness(self) -> Completeness:
         return completeness(self.plan)
+
+
+@dataclass(frozen=True)
+class VisiblePlan(PlanRecord):
+    """A plan someone may see, with how they stand to its account (``bot.plans.access.Relation``)."""
+
+    relation: Relation
 
 
 @dataclass(frozen=True)
@@ -330,18 +337,26 @@ class PlanRepository:
             return [self._record(plan, account) for plan, account in rows]
 
     def visible_to(self, user_id: str) -> list[PlanRecord]:
-        """Every plan the user may view (see ``bot.plans.access``), by account name. Not logged per plan."""
+        """Every plan the user may view; see ``plans_visible_to``."""
+        return list(self.plans_visible_to(user_id))
+
+    def plans_visible_to(self, user_id: str) -> list[VisiblePlan]:
+        """Every plan the user may see, with their relation to it: their own and their team's, their
+        reports' (up the reporting chain) for a manager, all for an admin (``bot.plans.access``). By account
+        name, then plan. The one answer to "my plans" for `plan list` and chat alike; not logged per plan."""
         with self.db.session() as session:
             rows = session.execute(
-                select(Plan, Account)
-                .join(Account, Plan.account_id == Account.id)
-                .order_by(Account.name, Plan.id)
+                select(Plan, Account).join(Account, Plan.account_id == Account.id).order_by(Plan.id)
             ).all()
-            return [
-                self._record(plan, account)
-                for plan, account in rows
-                if self.policy.decide(session, user_id, account, "view").allowed
-            ]
+            relations: dict[int, Relation] = {}
+            visible = []
+            for plan, account in rows:
+                if account.id not in relations:
+                    relations[account.id] = self.policy.relation(session, user_id, account)
+                if relations[account.id] != "outsider":
+                    record = self._record(plan, account)
+                    visible.append(VisiblePlan(**vars(record), relation=relations[account.id]))
+            return sorted(visible, key=lambda p: (p.account_name.casefold(), p.account_name, p.id))
 
     def latest_for_account(self, user_id: str, account_name: str, action: str = "view") -> OpenResult:
         """The account's open plan (else its latest approved one) if the user may see it; logged."""

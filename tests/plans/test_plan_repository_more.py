@@ -1,0 +1,61 @@
+"""Repository pieces the plan form calls: the plans a user may see (with their relation to each), the
+accounts close to a name typed in chat, and plans locked while in review or approved."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.plans.directory import import_accounts, import_people
+from tests.plans.test_plan_access import PEOPLE
+
+ACCOUNTS = """name,owner_slack_id,team_slack_ids
+ACME Bank,UOWNER,UTEAM
+Globex,UOUT,
+华为技术,UOWNER,
+Initech,UMGR3,
+"""
+
+
+@pytest.fixture
+def portfolio(db, plans):
+    import_people(db, PEOPLE)
+    import_accounts(db, ACCOUNTS)
+    for owner, account in (("UOWNER", "ACME Bank"), ("UOUT", "Globex"), ("UOWNER", "华为技术")):
+        assert plans.open_for_edit(owner, account).created
+    return plans
+
+
+CASES = [
+    ("UOWNER", {"ACME Bank": "owner", "华为技术": "owner"}),
+    ("UTEAM", {"ACME Bank": "team"}),
+    ("UMGR", {"ACME Bank": "manager", "华为技术": "manager"}),  # manages the owner
+    ("UBOSS", {"ACME Bank": "manager", "华为技术": "manager"}),  # up the chain
+    ("UMGR2", {"ACME Bank": "manager"}),  # manages a team member
+    ("UMGR3", {"Globex": "manager"}),  # manages Globex's owner; Initech has no plan
+    ("UADMIN", {"ACME Bank": "admin", "Globex": "admin", "华为技术": "admin"}),
+    ("UADMINENV", {"ACME Bank": "admin", "Globex": "admin", "华为技术": "admin"}),
+    ("UNKNOWN", {}),
+]
+
+
+@pytest.mark.parametrize(("user", "expected"), CASES)
+def test_plans_visible_to_each_user_with_their_relation(portfolio, user, expected) -> None:
+    visible = portfolio.plans_visible_to(user)
+    assert {plan.account_name: plan.relation for plan in visible} == expected
+    assert [plan.account_name for plan in visible] == sorted(expected, key=lambda n: (n.casefold(), n))
+
+
+def test_plan_list_uses_the_same_function(portfolio, database_url, tmp_path) -> None:
+    import json
+
+    from tests.conftest import run_in_process
+
+    result = run_in_process(
+        ("plan", "list", "--json", "--user", "UMGR"), data_dir=tmp_path, DATABASE_URL=database_url
+    )
+    assert result.returncode == 0, result.stderr
+    plans = json.loads(result.stdout)["plans"]
+    assert [(p["account"], p["relation"]) for p in plans] == [
+        ("ACME Bank", "manager"),
+        ("华为技术", "manager"),
+    ]
