@@ -9,9 +9,11 @@ current-field pointer, and writes the ``plan_answers`` row, all in the turn's un
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from difflib import SequenceMatcher
 from typing import Any, Literal
 
 from sqlalchemy import func, or_, select
@@ -65,6 +67,26 @@ class VisiblePlan(PlanRecord):
     relation: Relation
 
 
+AccountMatchKind = Literal["exact", "contains", "similar"]
+
+
+@dataclass(frozen=True)
+class AccountMatch:
+    """An account whose name is close to a name typed in chat: the same (case aside), holding it or held
+    by it ("华为" / "华为技术"), or similar in spelling ("Acme Bnak"). ``score`` is 0..1, 1 for exact."""
+
+    id: int
+    name: str
+    match: AccountMatchKind
+    score: float
+    industry: str | None = None
+    owner_id: str | None = None
+
+
+_MAX_MATCHES = 5
+_SIMILAR_ENOUGH = 0.6
+
+
 @dataclass(frozen=True)
 class OpenResult:
     """What ``open_for_edit`` found: a plan, or a refusal; ``created`` when the draft is new."""
@@ -99,27 +121,39 @@ class PlanRepository:
             return account.name if account else None
 
     def close_accounts(self, name: str, limit: int = 5) -> list[str]:
-        """Account names close to what the user typed, best first: the exact name (any case) alone if it
-        exists; else names containing it or contained in it, then similar spellings ("华为" finds "华为技术",
-        "ACME" finds "ACME Bank")."""
-        from difflib import SequenceMatcher
+        """The names of ``account_matches``, at most ``limit``."""
+        return [match.name for match in self.account_matches(name)[:limit]]
 
-        wanted = account_key(name)
+    def account_matches(self, name: str) -> list[AccountMatch]:
+        """Accounts close to a name typed in chat, best first, at most five: the one with that name (case
+        aside) alone if there is one; else those whose name holds the query or is held by it ("华为" and
+        "华为技术"), then those similar in spelling (difflib's ratio, character by character, so Chinese names
+        compare by characters too), each with its id, kind of match and a 0..1 score. The plan form offers
+        them (``close_accounts``) instead of creating a near-duplicate."""
+        wanted = _match_key(name)
         if not wanted:
             return []
         with self.db.session() as session:
-            names = list(session.scalars(select(Account.name)))
-        by_key = {account_key(n): n for n in names}
-        if wanted in by_key:
-            return [by_key[wanted]]
-        scored = []
-        for key, shown in by_key.items():
-            ratio = SequenceMatcher(None, wanted, key).ratio()
-            if wanted in key or key in wanted:
-                ratio += 1.0
-            if ratio >= 0.6:
-                scored.append((-ratio, shown))
-        return [shown for _, shown in sorted(scored)[:limit]]
+            accounts = session.execute(
+                select(Account.id, Account.name, Account.industry, Account.owner_id)
+            ).all()
+        found: list[AccountMatch] = []
+        for account_id, account_name, industry, owner_id in accounts:
+            key = _match_key(account_name)
+            if key == wanted:
+                return [AccountMatch(account_id, account_name, "exact", 1.0, industry, owner_id)]
+            kind: AccountMatchKind = "contains"
+            shorter, longer = sorted((key, wanted), key=len)
+            if len(shorter) >= 2 and shorter in longer:
+                score = 0.6 + 0.4 * len(shorter) / len(longer)  # the closer in length, the closer
+            else:
+                kind, score = "similar", SequenceMatcher(None, wanted, key, autojunk=False).ratio()
+                if score < _SIMILAR_ENOUGH:
+                    continue
+            found.append(AccountMatch(account_id, account_name, kind, round(score, 4), industry, owner_id))
+        # Names holding the query (or held by it) before names merely spelt alike.
+        found.sort(key=lambda m: (m.match != "contains", -m.score, m.name.casefold(), m.name))
+        return found[:_MAX_MATCHES]
 
     def resolve_person(self, text: str) -> PersonRef | None:
         """A person by Slack id, or by name (case-insensitive, then a unique prefix); None if unknown."""
@@ -438,6 +472,12 @@ def account_value_rows(
         merged["name"] = account.name
         rows.append(merged)
     return rows
+
+
+def _match_key(name: str) -> str:
+    """A name as compared for closeness: NFKC, case-folded, without spaces or punctuation."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(char for char in folded if char.isalnum())
 
 
 def _replace_plan(record: PlanRecord, plan: AccountPlan) -> PlanRecord:

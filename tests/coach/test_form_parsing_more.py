@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from bot.plans.model import VisitFrequency
 from bot.coach.forms.parsing import parse_date, read_visit_frequency
 from bot.errors import InputError
+from bot.plans.model import VisitFrequency
 
 TODAY = date(2026, 11, 27)  # a Friday
 

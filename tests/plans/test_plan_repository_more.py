@@ -59,3 +59,49 @@ def test_plan_list_uses_the_same_function(portfolio, database_url, tmp_path) -> 
         ("ACME Bank", "manager"),
         ("华为技术", "manager"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("acme bank", [("ACME Bank", "exact")]),
+        ("ACME", [("ACME Bank", "contains")]),
+        ("华为", [("华为技术", "contains")]),
+        ("华为技术有限公司", [("华为技术", "contains")]),
+        ("Acme Bnak", [("ACME Bank", "similar")]),
+        ("Globx", [("Globex", "similar")]),
+        ("Umbrella", []),
+        ("", []),
+    ],
+)
+def test_close_accounts(db, plans, query, expected) -> None:
+    import_accounts(db, ACCOUNTS)
+    assert [(m.name, m.match) for m in plans.account_matches(query)] == expected
+
+
+def test_close_accounts_best_first_and_at_most_five(db, plans) -> None:
+    names = [
+        "ACME Bank",
+        "ACME Bank Group",
+        "ACME Insurance",
+        "ACME Leasing",
+        "ACME Cloud",
+        "ACME Labs",
+        "Acne",
+    ]
+    import_accounts(db, "name\n" + "\n".join(names) + "\n")
+    matches = plans.account_matches("ACME")
+    # names holding the query before merely similar ones ("Acne"); closer in length first, then by name
+    assert [m.name for m in matches] == [
+        "ACME Bank",
+        "ACME Labs",
+        "ACME Cloud",
+        "ACME Leasing",
+        "ACME Bank Group",
+    ]
+    assert all(m.match == "contains" for m in matches)
+    scores = [m.score for m in matches]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+    assert [(m.name, m.match) for m in plans.account_matches("acme bank")] == [("ACME Bank", "exact")]
+    assert [(m.name, m.match) for m in plans.account_matches("Acn")] == [("Acne", "contains")]
+    assert plans.close_accounts("ACME", limit=2) == ["ACME Bank", "ACME Labs"]  # the names, for the plan form
