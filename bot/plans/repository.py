@@ -83,6 +83,18 @@ class AccountMatch:
     owner_id: str | None = None
 
 
+class PlanLocked(Exception):
+    """The plan is in review or approved: its content is frozen, and only an approver (a manager up the
+    chain, or an admin) may change its status (send it back as a draft, or approve it)."""
+
+    def __init__(self, plan_id: int, status: str) -> None:
+        super().__init__(f"plan {plan_id} is {status}: it cannot be changed")
+        self.plan_id = plan_id
+        self.status = status
+
+
+LOCKED_STATUSES = frozenset({"in_review", "approved"})
+APPROVERS = frozenset({"manager", "admin"})
 _MAX_MATCHES = 5
 _SIMILAR_ENOUGH = 0.6
 
@@ -286,6 +298,8 @@ class PlanRepository:
             plan = session.scalar(select(Plan).where(Plan.id == plan_id).with_for_update(of=Plan))
             if plan is None:
                 raise KeyError(f"no plan {plan_id}")
+            if plan.status in LOCKED_STATUSES:
+                raise PlanLocked(plan.id, plan.status)
             model = AccountPlan.model_validate(plan.data or {})
             if action in ("answer", "import"):
                 model = with_value(model, field_path, value)
@@ -334,9 +348,13 @@ class PlanRepository:
             if plan is None:
                 raise KeyError(f"no plan {plan_id}")
             account = plan.account
-            action = "status" if status != "approved" else "view"
+            locked = plan.status in LOCKED_STATUSES
+            # Approving, or moving a plan that is in review or approved, is an approver's decision.
+            action = "view" if status == "approved" or locked else "status"
             decision = self.policy.check(session, user_id, account, action, plan.id)  # type: ignore[arg-type]
-            if status == "approved" and decision.reason not in ("manager", "admin"):
+            if (status == "approved" or locked) and decision.reason not in APPROVERS:
+                if locked and decision.allowed:
+                    raise PlanLocked(plan.id, plan.status)
                 decision = AccessDecision(False, decision.reason)
             if not decision.allowed:
                 return None, decision

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.plans.directory import import_accounts, import_people
+from bot.plans.repository import PlanLocked
 from tests.plans.test_plan_access import PEOPLE
 
 ACCOUNTS = """name,owner_slack_id,team_slack_ids
@@ -105,3 +106,28 @@ def test_close_accounts_best_first_and_at_most_five(db, plans) -> None:
     assert [(m.name, m.match) for m in plans.account_matches("acme bank")] == [("ACME Bank", "exact")]
     assert [(m.name, m.match) for m in plans.account_matches("Acn")] == [("Acne", "contains")]
     assert plans.close_accounts("ACME", limit=2) == ["ACME Bank", "ACME Labs"]  # the names, for the plan form
+
+
+def test_a_plan_in_review_or_approved_refuses_edits(db, plans, portfolio) -> None:
+    plan = plans.open_for_edit("UOWNER", "ACME Bank").plan
+    plans.apply(plan.id, "UTEAM", "customer.industry", "answer", value="Banking")
+    record, _ = plans.set_status(plan.id, "UOWNER", "in_review")
+    assert record.status == "in_review"
+    for user in ("UOWNER", "UTEAM"):
+        with pytest.raises(PlanLocked) as locked:
+            plans.apply(plan.id, user, "customer.industry", "answer", value="Retail")
+        assert (locked.value.plan_id, locked.value.status) == (plan.id, "in_review")
+    with pytest.raises(PlanLocked):  # the team cannot take it back out of review either
+        plans.set_status(plan.id, "UOWNER", "draft")
+    assert plans.load(plan.id).plan.customer.industry == "Banking"  # nothing changed
+    # an approver may change the status: send it back for changes, then approve it
+    record, decision = plans.set_status(plan.id, "UMGR", "draft")
+    assert record.status == "draft" and decision.reason == "manager"
+    plans.apply(plan.id, "UOWNER", "customer.industry", "answer", value="Retail")
+    plans.set_status(plan.id, "UOWNER", "in_review")
+    record, _ = plans.set_status(plan.id, "UADMIN", "approved")
+    assert record.status == "approved"
+    with pytest.raises(PlanLocked) as locked:
+        plans.apply(plan.id, "UOWNER", "customer.industry", "answer", value="Insurance")
+    assert locked.value.status == "approved"
+    assert plans.load(plan.id).plan.customer.industry == "Retail"
