@@ -17,6 +17,7 @@ PROMPT_FILE = "plan.yaml"
 class PlanWording:
     def __init__(self, prompts_dir: Path | Catalogue) -> None:
         catalogue = prompts_dir if isinstance(prompts_dir, Catalogue) else Catalogue(Path(prompts_dir))
+        self.catalogue = catalogue
         self.file = catalogue.file(PROMPT_FILE)
         self.choices = catalogue.file("choices.yaml")
 
