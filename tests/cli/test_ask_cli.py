@@ -1,4 +1,5 @@
-"""`kam-coach ask` as a user runs it: a real process, real index, JSON on stdout, exit codes."""
+"""`kam-coach ask` as a user runs it: real index, JSON on stdout, exit codes; in-process through
+``bot.cli.main``, and once as a real process."""
 
 from __future__ import annotations
 
@@ -131,21 +132,17 @@ def test_batch_file_with_an_excel_bom_reads_the_first_question_cleanly(run_cli, 
     assert rows[0]["sources"][0]["id"] == "true-product-cost"
 
 
-def test_batch_line_that_is_not_utf8_is_bad_input_naming_the_line(shared_data_dir):
-    import subprocess
-    import sys
-
-    from tests.conftest import REPO, cli_env
-
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "ask", "--json", "--batch", "-"],
-        input=b"What is LRAIC?\n\n\xff\xfe broken\n",
-        capture_output=True,
-        cwd=REPO,
-        env=cli_env(shared_data_dir),
-        timeout=120,
-    )
+def test_batch_line_that_is_not_utf8_is_bad_input_naming_the_line(run_cli):
+    result = run_cli("ask", "--json", "--batch", "-", stdin=b"What is LRAIC?\n\n\xff\xfe broken\n")
     assert result.returncode == 2, result.stderr
-    assert result.stdout == b""
-    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("kam-coach: --batch line 3:"), lines
+
+
+def test_ask_as_a_real_process(run_process):
+    # The smoke test of the real entry point (python -m bot) for ask; the others run in-process.
+    result = run_process("ask", "--json", "What is LRAIC?")
+    assert result.returncode == 0, result.stderr
+    payload = _one_json(result.stdout)
+    assert payload["sources"][0]["id"] == "true-product-cost" and payload["mode"] == "extractive"

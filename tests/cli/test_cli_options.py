@@ -1,4 +1,4 @@
-"""Options every command shares, run as a real process."""
+"""Options every command shares; the output encoding as a real process (it is the process's stdout)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,13 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, CliRun, cli_env, run_in_process
 
 CADENCE = ("cadence", "--tier", "key", "--start", "2027-01-04", "--json")
 
 
-def _run(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        env=cli_env(tmp_path / "data"),
-        timeout=120,
-    )
+def _run(tmp_path, *args: str) -> CliRun:
+    return run_in_process(args, data_dir=tmp_path / "data")
 
 
 @pytest.mark.parametrize("level", ["debug", "Warning", "ERROR"])

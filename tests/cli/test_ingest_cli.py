@@ -116,6 +116,7 @@ def test_unreadable_files_exit_2_and_index_nothing(run_cli, own_data_dir, tmp_pa
     assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
 
 
-def test_missing_file_exits_2(run_cli, own_data_dir):
-    result = run_cli("ingest", "/nonexistent/playbook.md", data_dir=own_data_dir)
+def test_missing_file_exits_2_as_a_real_process(run_process, own_data_dir):
+    # The smoke test of the real entry point (python -m bot) for the knowledge commands.
+    result = run_process("ingest", "/nonexistent/playbook.md", data_dir=own_data_dir)
     assert result.returncode == 2 and "no such file" in result.stderr

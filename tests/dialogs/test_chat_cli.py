@@ -1,8 +1,6 @@
-"""Scripted terminal conversations through the real CLI (`python -m bot chat`), in Chinese and English.
-
-Both processes start together (each takes a few seconds to load the model and open the index) and each
-test waits for its own; they share the session's data folder, whose index is already built, and each
-has its own SQLite database.
+"""Scripted terminal conversations through the real CLI, in Chinese and English: the English one as a real
+process (`python -m bot chat`), the Chinese one through `bot.cli.main` while that process runs. They share
+the session's data folder, whose index is already built, and each has its own SQLite database.
 """
 
 from __future__ import annotations
@@ -50,25 +48,28 @@ SCRIPTS = {
 
 
 @pytest.fixture(scope="module")
-def conversations(shared_data_dir: Path, index, tmp_path_factory: pytest.TempPathFactory):
+def conversations(shared_data_dir: Path, index, run_cli, tmp_path_factory: pytest.TempPathFactory):
+    """The English conversation in a real process (the chat command's smoke test of python -m bot), the
+    Chinese one in this process meanwhile (through bot.cli.main, as the other CLI tests run)."""
     folder = tmp_path_factory.mktemp("chat-cli")
-    processes = {
-        language: subprocess.Popen(
-            [sys.executable, "-m", "bot", "chat", "--user", "u1"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-            env=cli_env(shared_data_dir, DATABASE_URL=f"sqlite:///{folder / f'{language}.db'}"),
-        )
-        for language in SCRIPTS
-    }
-    results = {}
-    for language, process in processes.items():
-        stdout, stderr = process.communicate("\n".join(SCRIPTS[language]) + "\n", timeout=120)
-        results[language] = (process.returncode, stdout, stderr)
-    return results
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--user", "u1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=cli_env(shared_data_dir, DATABASE_URL=f"sqlite:///{folder / 'en.db'}"),
+    )
+    zh = run_cli(
+        "chat",
+        "--user",
+        "u1",
+        stdin="\n".join(SCRIPTS["zh"]) + "\n",
+        DATABASE_URL=f"sqlite:///{folder / 'zh.db'}",
+    )
+    stdout, stderr = process.communicate("\n".join(SCRIPTS["en"]) + "\n", timeout=120)
+    return {"en": (process.returncode, stdout, stderr), "zh": (zh.returncode, zh.stdout, zh.stderr)}
 
 
 def test_english_conversation_reaches_marginal_cost_pricing(conversations):

@@ -13,7 +13,7 @@ from bot.plans.review import render_checklist, review_plan
 from bot.plans.wording import PlanWording
 from bot.settings import _shipped_dir
 from bot.store.models import AccessLog
-from tests.conftest import cli_env
+from tests.conftest import cli_env, run_in_process
 from tests.plans.example_plan import OWNER, REPO, draft_example
 
 WORDS = PlanWording(_shipped_dir("prompts"))
@@ -98,19 +98,31 @@ def test_cli_commands(tmp_path, database_url, db, settings, index) -> None:
     import sys
 
     draft_example(db, settings, index)
-    env = cli_env(tmp_path, DATABASE_URL=database_url)
 
     def cli(*args):
-        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
-                              cwd=REPO, timeout=60)  # fmt: skip
+        return run_in_process(args, data_dir=tmp_path, DATABASE_URL=database_url)
 
-    shown = cli("plan", "show", "acme bank", "--format", "json", "--user", "U0MGR1")
+    # The plan commands' smoke test as a real process (python -m bot); the rest runs in-process.
+    env = cli_env(tmp_path, DATABASE_URL=database_url)
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "plan",
+        "show",
+        "acme bank",
+        "--format",
+        "json",
+        "--user",
+        "U0MGR1",
+    ]
+    shown = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["completeness"]["overall"] == 1.0
     listed = cli("plan", "list", "--json", "--user", "U0HEAD")
     assert [p["account"] for p in json.loads(listed.stdout)["plans"]] == ["ACME Bank"]
     if "postgresql" in database_url:
-        return  # the rest does not depend on the database; spare the suite a few process starts
+        return  # the rest does not depend on the database
     listed = cli("plan", "list", "--user", "U0HEAD")
     assert listed.returncode == 0 and "- ACME Bank: draft, 100% complete" in listed.stdout, listed.stdout
     markdown = cli("plan", "show", "ACME Bank", "--user", OWNER, "--lang", "zh")

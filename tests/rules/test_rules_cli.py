@@ -1,9 +1,9 @@
-"""The rule commands run as a real subprocess: `python -m bot price ...` from the repository root."""
+"""The rule commands as a user runs them: in-process through ``bot.cli.main`` (a process start costs more
+than the command), and once as a real subprocess, `python -m bot price ...` from the repository root."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -11,25 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CliRun, cli_env, run_in_process
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+# The rule commands write nothing; the data folder points at a scratch place all the same.
+SCRATCH = Path(tempfile.gettempdir()) / "kam-coach-rules-cli"
 
 
-def cli(*args: str, stdin: str | None = None, tmp: Path | None = None) -> subprocess.CompletedProcess[str]:
-    # The rule commands write nothing; the data folder points at a scratch place all the same.
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DATABASE_URL", "SLACK_"))}
-    env["KAM_DATA_DIR"] = str(tmp or Path(tempfile.gettempdir()) / "kam-coach-rules-cli")
-    env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=60,
-    )
+def cli(*args: str, stdin: str | None = None) -> CliRun:
+    return run_in_process(args, data_dir=SCRATCH, stdin=stdin)
 
 
 def ok_json(*args: str, stdin: str | None = None) -> dict:
@@ -66,6 +57,30 @@ PRICE = [
     "--utilisation",
     "55%",
 ]
+
+
+def test_price_as_a_real_process() -> None:
+    # The smoke test of the rule commands' real entry point (python -m bot): exit status, one JSON line.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *PRICE, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=cli_env(SCRATCH),
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["decision"] == "marginal_cost_pricing"
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "price", "--list-price", "abc"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=cli_env(SCRATCH),
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
 
 
 def test_price_json_shape() -> None:
