@@ -133,6 +133,9 @@ def run_in_process(
             root.setLevel(levels[0])
             for handler, level in levels[1]:
                 handler.setLevel(level)
+            for handler in root.handlers[:]:  # the command's own stderr handler goes with its run
+                if all(handler is not kept for kept, _level in levels[1]):
+                    root.removeHandler(handler)
             configure_logging._done = configured  # type: ignore[attr-defined]
     out, err = streams["stdout"].buffer, streams["stderr"].buffer
     return CliRun(code, out.getvalue(), err.getvalue().decode("utf-8"))  # type: ignore[attr-defined]
