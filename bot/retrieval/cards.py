@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
@@ -60,6 +59,8 @@ class Card(BaseModel):
 
 
 def parse_card(path: Path, is_template: bool = False) -> Card:
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -71,13 +72,25 @@ def parse_card(path: Path, is_template: bool = False) -> Card:
         raise CardFormatError(f"{path}: {bad}") from bad
 
 
-def load_cards(knowledge_dir: Path) -> list[Card]:
+def card_files(knowledge_dir: Path) -> list[Path]:
     if not knowledge_dir.is_dir():
         raise CardFormatError(f"knowledge folder not found: {knowledge_dir} (set KAM_KNOWLEDGE_DIR)")
+    return [path for path in sorted(knowledge_dir.rglob("*.md")) if not path.name.startswith(("README", "_"))]
+
+
+def knowledge_fingerprint(knowledge_dir: Path) -> str:
+    """Changes when a card file is added, removed or rewritten: the folder's names, sizes and times,
+    read without opening a file (a start compares it and skips parsing and re-syncing the cards)."""
+    digest = hashlib.sha1(str(knowledge_dir.resolve()).encode("utf-8"))
+    for path in card_files(knowledge_dir):
+        info = path.stat()
+        digest.update(f"\0{path.relative_to(knowledge_dir)}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def load_cards(knowledge_dir: Path) -> list[Card]:
     cards = [
-        parse_card(path, is_template=path.parent.name == "templates")
-        for path in sorted(knowledge_dir.rglob("*.md"))
-        if not path.name.startswith(("README", "_"))
+        parse_card(path, is_template=path.parent.name == "templates") for path in card_files(knowledge_dir)
     ]
     seen: dict[str, str] = {}
     for card in cards:
