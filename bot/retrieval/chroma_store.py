@@ -7,6 +7,10 @@ ingest for a finished one, and the earlier version stays registered until the ne
 
 Every bulk read is paged: an unfiltered `get()` of the whole collection fails past 32,766 records
 (SQLite's variable limit in chromadb 1.5) and holds everything in memory at once.
+
+Searching never reads Chroma (bot/retrieval/snapshot.py holds what it needs, texts included): embedded
+Chroma loads a collection's whole vector index on its first read of any kind, even a `get` of three
+ids (0.5 s and 125 MB at 50,000 pieces).
 """
 
 from __future__ import annotations
@@ -19,9 +23,8 @@ from typing import Any
 from chromadb.api.types import Documents, EmbeddingFunction
 from chromadb.api.types import Embeddings as ChromaEmbeddings
 from chromadb.utils.embedding_functions import register_embedding_function
-from langchain_core.embeddings import Embeddings
 
-from bot.retrieval.embeddings import DEFAULT_EMBEDDINGS, load_embeddings
+from bot.retrieval.embeddings import DEFAULT_EMBEDDINGS, TextEmbeddings, load_embeddings
 from bot.retrieval.snapshot import SourceEntry
 from bot.settings import Settings
 
@@ -38,7 +41,7 @@ class ChromaLangchainEmbeddingFunction(EmbeddingFunction[Documents]):
     """Adapts a langchain `Embeddings` for Chroma, registered by name so a collection reopened without an
     explicit function never falls back to Chroma's default (which downloads a model at run time)."""
 
-    def __init__(self, spec: str = DEFAULT_EMBEDDINGS, embeddings: Embeddings | None = None) -> None:
+    def __init__(self, spec: str = DEFAULT_EMBEDDINGS, embeddings: TextEmbeddings | None = None) -> None:
         self.spec = spec
         self.embeddings = embeddings or load_embeddings(spec)
 
@@ -97,7 +100,7 @@ def piece_version(metadata: dict[str, Any]) -> str:
 
 
 class ChromaStore:
-    def __init__(self, settings: Settings, embeddings: Embeddings, pieces_name: str, registry_name: str):
+    def __init__(self, settings: Settings, embeddings: TextEmbeddings, pieces_name: str, registry_name: str):
         self.client = open_client(settings)
         self.pieces = self.client.get_or_create_collection(
             pieces_name,
@@ -172,23 +175,13 @@ class ChromaStore:
             self.pieces.delete(ids=page["ids"])
             removed += len(page["ids"])
 
-    def scan(self, where: dict[str, Any] | None = None) -> Iterator[tuple[list[str], list[dict], Any]]:
-        """Every piece (matching `where`) with metadata and vector, a page at a time."""
+    def scan(self, where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every piece (matching `where`) with text, metadata and vector, a page at a time."""
         for offset in range(0, 10**9, PAGE):
             page = self.pieces.get(
-                where=where, include=["metadatas", "embeddings"], limit=PAGE, offset=offset
+                where=where, include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=offset
             )
             if page["ids"]:
-                yield page["ids"], page["metadatas"], page["embeddings"]
+                yield page
             if len(page["ids"]) < PAGE:
                 return
-
-    def fetch(self, ids: Sequence[str]) -> dict[str, tuple[str, dict[str, Any]]]:
-        """Text and metadata of the given pieces (those that still exist)."""
-        if not ids:
-            return {}
-        found = self.pieces.get(ids=list(ids), include=["documents", "metadatas"])
-        return {
-            key: (text or "", metadata or {})
-            for key, text, metadata in zip(found["ids"], found["documents"], found["metadatas"], strict=True)
-        }

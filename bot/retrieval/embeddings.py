@@ -19,9 +19,10 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from langchain_core.embeddings import Embeddings
+if TYPE_CHECKING:
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +130,19 @@ def load_use_backend(tokenizer: Any, threads: int, cache_root: Path | None) -> A
     return NumpyBackend(str(_weights_file()), tokenizer, threads=threads)
 
 
-class USEMultilingualEmbeddings(Embeddings):
-    """USE multilingual v3 (512 dimensions, L2-normalised) as a langchain `Embeddings`."""
+class TextEmbeddings(Protocol):
+    """What the index needs of an embedding model: langchain's `Embeddings` interface."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class USEMultilingualEmbeddings:
+    """USE multilingual v3 (512 dimensions, L2-normalised), with langchain's `Embeddings` interface.
+
+    Not a subclass of it: importing langchain_core's `Embeddings` imports its callbacks, tracers and
+    `requests` (a third of a second), which a one-question `kam-coach ask` cannot afford."""
 
     _shared: ClassVar[dict[tuple[int, str], Any]] = {}
     _lock = threading.Lock()
@@ -163,7 +175,7 @@ class USEMultilingualEmbeddings(Embeddings):
         return self.model.encode([text])[0].tolist()
 
 
-def embed_array(embeddings: Embeddings, texts: list[str]) -> Any:
+def embed_array(embeddings: TextEmbeddings, texts: list[str]) -> Any:
     """float32 vectors (one row a text) from any langchain `Embeddings`."""
     import numpy as np
 
@@ -171,7 +183,7 @@ def embed_array(embeddings: Embeddings, texts: list[str]) -> Any:
     return vectors.reshape(len(texts), -1)
 
 
-def load_embeddings(spec: str = DEFAULT_EMBEDDINGS, cache_dir: Path | None = None) -> Embeddings:
+def load_embeddings(spec: str = DEFAULT_EMBEDDINGS, cache_dir: Path | None = None) -> TextEmbeddings:
     """`use-multilingual`, or `package.module:ClassName` for any langchain `Embeddings` with a no-argument
     constructor (configure the class through its own environment variables)."""
     if spec == DEFAULT_EMBEDDINGS:
@@ -183,6 +195,8 @@ def load_embeddings(spec: str = DEFAULT_EMBEDDINGS, cache_dir: Path | None = Non
         factory = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError) as missing:
         raise ValueError(f"KAM_EMBEDDINGS={spec!r}: cannot import it ({missing})") from missing
+    from langchain_core.embeddings import Embeddings
+
     embeddings = factory()
     if not isinstance(embeddings, Embeddings):
         raise ValueError(f"KAM_EMBEDDINGS={spec!r} is not a langchain Embeddings")

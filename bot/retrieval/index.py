@@ -7,8 +7,9 @@ the two language versions of a card collapse into one source shown in the asker'
 
 Chroma stores every piece (bot/retrieval/chroma_store.py); a search reads the snapshot derived from it
 on local disk (bot/retrieval/snapshot.py): an exact search over the memory-mapped vectors, BM25 over the
-memory-mapped keyword index, and text from Chroma for the documents among the hits only. Cards are
-shown from the card files, so a question answered by cards never opens Chroma at all.
+memory-mapped keyword index, and the text of the hits only, also memory-mapped. A search never opens
+Chroma (embedded Chroma loads its whole vector index on any first read); cards are shown from the card
+files.
 """
 
 from __future__ import annotations
@@ -26,11 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, Field
 
 from bot.retrieval.cards import Card, knowledge_fingerprint, load_cards
-from bot.retrieval.embeddings import load_embeddings
+from bot.retrieval.embeddings import TextEmbeddings, load_embeddings
 from bot.retrieval.fusion import reciprocal_rank_fusion
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry, SourceKind
 from bot.retrieval.tokenize import tokenize
@@ -81,10 +81,6 @@ def _join_ints(values: Sequence[int]) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _split_ints(value: Any) -> list[int]:
-    return [int(v) for v in str(value or "").split(",") if v.strip()]
-
-
 def document_id(path: str) -> str:
     """A stable id for an ingested file: the same path always maps to the same id (so re-ingest replaces)."""
     return "doc:" + hashlib.sha1(str(Path(path)).encode("utf-8")).hexdigest()[:12]
@@ -93,7 +89,7 @@ def document_id(path: str) -> str:
 class KnowledgeIndex:
     """One Chroma collection per embedding model, so switching models never mixes vector spaces."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+    def __init__(self, settings: Settings, embeddings: TextEmbeddings | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or load_embeddings(
             settings.embeddings, cache_dir=settings.data_dir / "cache"
@@ -215,17 +211,19 @@ class KnowledgeIndex:
             pages = self.store.scan()
         for entry in wanted.values():
             builder.put(entry)
-        for ids, metadatas, vectors in pages:
+        for page in pages:
+            ids, metadatas, texts = page["ids"], page["metadatas"], page["documents"]
             grouped: dict[str, list[int]] = defaultdict(list)
             for n, (key, metadata) in enumerate(zip(ids, metadatas, strict=True)):
                 source = piece_source_key(key, metadata)
                 if source in wanted and piece_version(metadata) == wanted[source].version:
                     grouped[source].append(n)
-            page_vectors = np.asarray(vectors, dtype=np.float32)
+            page_vectors = np.asarray(page["embeddings"], dtype=np.float32)
             for source, positions in grouped.items():
                 builder.add_pieces(
                     wanted[source],
                     [ids[n] for n in positions],
+                    [texts[n] or "" for n in positions],
                     [str(metadatas[n].get("lang", "en")) for n in positions],
                     page_vectors[positions],
                     [str(metadatas[n].get("tokens", "")).split() for n in positions],
@@ -543,17 +541,12 @@ class KnowledgeIndex:
             shown_rows[source_id] = next(
                 (row for row in members if langs[int(snapshot.lang[row])] == lang), members[0]
             )
-        stored = self._fetch_shown(snapshot, shown_rows)
         hits = []
         for source_id in chosen:
-            row = shown_rows[source_id]
             keys = groups[source_id]
-            shown = self._shown(snapshot, row, lang, stored)
-            if shown is None:  # its piece vanished from the store since this snapshot: a rewrite under way
-                continue
             hits.append(
                 SearchHit(
-                    **shown,
+                    **self._shown(snapshot, shown_rows[source_id], lang),
                     score=round(best[source_id], 4),
                     fused=fused[source_id],
                     bm25=max((lexical_score.get(key, 0.0) for key in keys), default=0.0),
@@ -562,22 +555,13 @@ class KnowledgeIndex:
             )
         return hits
 
-    def _fetch_shown(self, snapshot: Snapshot, shown_rows: dict[str, int]) -> dict[str, tuple[str, dict]]:
-        """Text and metadata of the shown pieces that are not cards (cards are shown from their files)."""
-        wanted = []
-        for row in shown_rows.values():
-            entry = snapshot.sources[int(snapshot.source[row])]
-            if entry.kind == "document" or entry.key not in self._cards:
-                wanted.append(snapshot.piece_id(row))
-        return self.store.fetch(wanted) if wanted else {}
-
-    def _shown(
-        self, snapshot: Snapshot, row: int, lang: str | None, stored: dict[str, tuple[str, dict]]
-    ) -> dict[str, Any] | None:
+    def _shown(self, snapshot: Snapshot, row: int, lang: str | None) -> dict[str, Any]:
+        """What a hit shows: a card from its file, in the asker's language where it exists; any other
+        piece as stored."""
         entry = snapshot.sources[int(snapshot.source[row])]
         piece_lang = snapshot.manifest.langs[int(snapshot.lang[row])]
-        own_card = self._cards.get(entry.key)
-        if entry.kind != "document" and own_card is not None:
+        own_card = self._cards.get(entry.key) if entry.kind != "document" else None
+        if own_card is not None:
             card = self.card(entry.source_id, lang or piece_lang) or own_card
             return {
                 "source_id": entry.source_id,
@@ -588,16 +572,10 @@ class KnowledgeIndex:
                 "text": card.body,
                 "actions": own_card.actions,
             }
-        found = stored.get(snapshot.piece_id(row))
-        if found is None:
-            return None
-        text, metadata = found
         return {
             "source_id": entry.source_id,
             "kind": entry.kind,
             "lang": piece_lang,
-            "title": str(metadata.get("title", entry.title)),
-            "seed_chunks": _split_ints(metadata.get("seed_chunks")),
-            "text": text,
-            "actions": [a for a in str(metadata.get("actions", "") or "").split(",") if a],
+            "title": entry.title,
+            "text": snapshot.piece_text(row),
         }

@@ -27,6 +27,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from bot.retrieval.dense import DenseIndex, Reduction, reduce_for_search
 from bot.retrieval.keyword_index import KeywordIndex
 
 FORMAT = 1
@@ -62,6 +63,8 @@ class Manifest(BaseModel):
     sources: list[SourceEntry] = Field(default_factory=list)
     cards_fingerprint: str = ""
     """The knowledge folder's fingerprint (bot/retrieval/cards.py) when the cards were last synced."""
+    shortlist: int = 0
+    """Dense search by a projected shortlist of this length; 0: exact (bot/retrieval/dense.py)."""
 
 
 def _mapped(path: Path) -> np.ndarray:
@@ -79,13 +82,21 @@ class Snapshot:
     lang: np.ndarray
     """Position of each piece's language in `manifest.langs`."""
     vectors: np.ndarray
+    text: np.ndarray
+    """Every piece's text, UTF-8, end to end (bytes); `text_offsets[i]:text_offsets[i+1]` is piece i's."""
+    text_offsets: np.ndarray
     lexical: np.ndarray
     """The piece behind each BM25 document (pieces without tokens are not keyword-indexed)."""
     tokens: np.ndarray
     offsets: np.ndarray
     keyword: KeywordIndex
     folder: Path | None = None
+    reduction: Reduction | None = None
     _piece_rows: dict[str, int] | None = field(default=None, repr=False)
+
+    @property
+    def dense_index(self) -> DenseIndex:
+        return DenseIndex(self.vectors, self.reduction)
 
     @classmethod
     def empty(cls, dimensions: int = 0) -> Snapshot:
@@ -95,6 +106,8 @@ class Snapshot:
             source=np.empty(0, dtype=np.int32),
             lang=np.empty(0, dtype=np.uint8),
             vectors=np.empty((0, dimensions), dtype=np.float32),
+            text=np.empty(0, dtype=np.uint8),
+            text_offsets=np.zeros(1, dtype=np.int64),
             lexical=np.empty(0, dtype=np.int32),
             tokens=np.empty(0, dtype=np.int32),
             offsets=np.zeros(1, dtype=np.int64),
@@ -112,11 +125,20 @@ class Snapshot:
             source=_mapped(folder / "source.npy"),
             lang=_mapped(folder / "lang.npy"),
             vectors=_mapped(folder / "vectors.npy"),
+            text=_mapped(folder / "text.npy"),
+            text_offsets=_mapped(folder / "text_offsets.npy"),
             lexical=_mapped(folder / "lexical.npy"),
             tokens=_mapped(folder / "tokens.npy"),
             offsets=_mapped(folder / "offsets.npy"),
             keyword=KeywordIndex.load(folder / "bm25"),
             folder=folder,
+            reduction=Reduction(
+                basis=_mapped(folder / "basis.npy"),
+                reduced=_mapped(folder / "reduced.npy"),
+                shortlist=manifest.shortlist,
+            )
+            if manifest.shortlist
+            else None,
         )
 
     def __len__(self) -> int:
@@ -128,6 +150,10 @@ class Snapshot:
 
     def piece_id(self, row: int) -> str:
         return bytes(self.ids[row]).decode("utf-8")
+
+    def piece_text(self, row: int) -> str:
+        start, end = int(self.text_offsets[row]), int(self.text_offsets[row + 1])
+        return bytes(self.text[start:end]).decode("utf-8")
 
     def piece_ids_of(self, key: str) -> list[str]:
         """Ids of a source's pieces in this generation."""
@@ -142,17 +168,11 @@ class Snapshot:
         return [self._piece_rows[key] for key in piece_ids if key in self._piece_rows]
 
     def dense(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """The `n` pieces nearest to `vector` by cosine (vectors are unit length), best first: exact."""
-        if not len(self) or n <= 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        similarity = self.vectors @ vector
-        n = min(n, len(similarity))
-        top = np.argpartition(-similarity, n - 1)[:n] if n < len(similarity) else np.arange(n)
-        top = top[np.lexsort((top, -similarity[top]))]
-        return top, similarity[top]
+        """The `n` pieces nearest to `vector` by cosine, best first."""
+        return self.dense_index.search(vector, n)
 
     def similarity(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        return self.vectors[rows] @ vector
+        return self.dense_index.similarity(rows, vector)
 
 
 @dataclass
@@ -160,6 +180,7 @@ class _NewPieces:
     key: str
     version: str
     ids: list[bytes]
+    texts: list[str]
     langs: list[str]
     vectors: np.ndarray
     token_codes: list[np.ndarray]
@@ -191,6 +212,7 @@ class SnapshotBuilder:
         self,
         entry: SourceEntry,
         ids: Sequence[str],
+        texts: Sequence[str],
         langs: Sequence[str],
         vectors: np.ndarray,
         token_lists: Sequence[Sequence[str]],
@@ -205,7 +227,13 @@ class SnapshotBuilder:
         ]
         self.parts.append(
             _NewPieces(
-                entry.key, entry.version, [key.encode("utf-8") for key in ids], list(langs), vectors, codes
+                entry.key,
+                entry.version,
+                [key.encode("utf-8") for key in ids],
+                list(texts),
+                list(langs),
+                vectors,
+                codes,
             )
         )
 
@@ -256,6 +284,7 @@ class SnapshotBuilder:
         np.save(staging / "ids.npy", ids)
         np.save(staging / "source.npy", source)
         np.save(staging / "lang.npy", lang)
+        self._write_texts(staging, keep, parts)
 
         # Vectors are the bulk (200 MB at 100,000 pieces): copied into the new file in slices, never
         # held in memory whole.
@@ -263,7 +292,8 @@ class SnapshotBuilder:
             self._write_vectors(staging / "vectors.npy", kept_rows, parts, total)
         else:  # nothing to map: an empty array (mmap cannot map an empty file)
             np.save(staging / "vectors.npy", np.empty((total, self.dimensions), dtype=np.float32))
-        self._write_keyword_index(staging, keep, parts)
+        lexical = self._write_keyword_index(staging, keep, parts)
+        shortlist = self._write_reduction(staging, source, lexical, sources)
         pieces_per_source = np.bincount(source, minlength=len(sources)).tolist()
         manifest = Manifest(
             stamp=stamp,
@@ -274,10 +304,23 @@ class SnapshotBuilder:
                 for entry, count in zip(sources, pieces_per_source, strict=True)
             ],
             cards_fingerprint=cards_fingerprint,
+            shortlist=shortlist,
         )
         (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
         staging.rename(folder)
         return folder
+
+    def _write_texts(self, staging: Path, keep: np.ndarray, parts: list[_NewPieces]) -> None:
+        base = self.base
+        lengths = np.diff(np.asarray(base.text_offsets))
+        kept = np.asarray(base.text)[np.repeat(keep, lengths)] if len(base) else np.empty(0, np.uint8)
+        new = [text.encode("utf-8") for part in parts for text in part.texts]
+        text = np.concatenate([kept, np.frombuffer(b"".join(new), dtype=np.uint8)])
+        all_lengths = np.concatenate([lengths[keep], np.array([len(t) for t in new], dtype=np.int64)])
+        offsets = np.zeros(len(all_lengths) + 1, dtype=np.int64)
+        np.cumsum(all_lengths, out=offsets[1:])
+        np.save(staging / "text.npy", text)
+        np.save(staging / "text_offsets.npy", offsets)
 
     def _write_vectors(self, path: Path, kept_rows: np.ndarray, parts: list[_NewPieces], total: int) -> None:
         vectors = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(total, self.dimensions))
@@ -292,7 +335,26 @@ class SnapshotBuilder:
         vectors.flush()
         del vectors
 
-    def _write_keyword_index(self, staging: Path, keep: np.ndarray, parts: list[_NewPieces]) -> None:
+    @staticmethod
+    def _write_reduction(
+        staging: Path, source: np.ndarray, lexical: np.ndarray, sources: list[SourceEntry]
+    ) -> int:
+        """For a large snapshot, the projection its dense search scores first; probed with the cards'
+        own questions (their pieces that are not keyword-indexed), as real questions look."""
+        vectors = _mapped(staging / "vectors.npy")
+        question = np.ones(len(source), dtype=bool)
+        question[lexical] = False
+        card_rows = np.flatnonzero(np.array([e.kind != "document" for e in sources] + [False])[source])
+        probe_rows = card_rows[question[card_rows]]
+        probe_rows = probe_rows[:: max(1, len(probe_rows) // 64)][:64]
+        reduction = reduce_for_search(vectors, np.asarray(vectors[probe_rows]))
+        if reduction is None:
+            return 0
+        np.save(staging / "basis.npy", reduction.basis)
+        np.save(staging / "reduced.npy", reduction.reduced)
+        return reduction.shortlist
+
+    def _write_keyword_index(self, staging: Path, keep: np.ndarray, parts: list[_NewPieces]) -> np.ndarray:
         base = self.base
         lexical_rows = np.asarray(base.lexical, dtype=np.int64)
         lengths = np.diff(np.asarray(base.offsets))
@@ -325,6 +387,7 @@ class SnapshotBuilder:
         np.save(staging / "tokens.npy", tokens)
         np.save(staging / "offsets.npy", offsets)
         KeywordIndex.build(tokens, offsets, vocabulary).save(staging / "bm25")
+        return lexical
 
 
 class SnapshotFolder:

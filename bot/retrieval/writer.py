@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -20,17 +21,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bot.retrieval.chroma_store import ChromaStore
-from bot.retrieval.embeddings import embed_array
+from bot.retrieval.embeddings import TextEmbeddings, embed_array
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry
 from bot.retrieval.tokenize import tokenize_many
 
 log = logging.getLogger(__name__)
 
-BATCH = 128
-IN_FLIGHT = 2
+BATCH = 64
+EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
+WRITES_IN_FLIGHT = 2
 PUBLISH_SECONDS = 30.0
 
 
@@ -44,6 +45,15 @@ class PieceDraft:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+_Item = tuple[SourceEntry, str, PieceDraft]  # a piece on its way: its source, its id, the piece
+
+
+def _done(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
+
+
 def piece_ids(entry: SourceEntry, count: int) -> list[str]:
     """Ids carry the version, so a new version's pieces sit beside the old ones until it is complete."""
     return [f"{entry.key}~{entry.version}#{n}" for n in range(count)]
@@ -55,7 +65,7 @@ class IndexWriter:
         store: ChromaStore,
         folder: SnapshotFolder,
         base: Snapshot,
-        embeddings: Embeddings,
+        embeddings: TextEmbeddings,
         cards_fingerprint: str,
     ) -> None:
         self.store = store
@@ -66,7 +76,8 @@ class IndexWriter:
         self.builder = SnapshotBuilder(base)
         self.registered = False
         self._published_at = time.monotonic()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
+        self._embedders = ThreadPoolExecutor(EMBEDDING_WORKERS, thread_name_prefix="embed")
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
 
     def replace(
         self,
@@ -95,17 +106,34 @@ class IndexWriter:
             for entry, (_, drafts) in zip(entries, sources, strict=True)
             for piece_id, draft in zip(piece_ids(entry, len(drafts)), drafts, strict=True)
         ]
-        in_flight: deque[Future[None]] = deque()
+        # Batches move through three stages: tokenised here, embedded on the embedding workers (one per
+        # core; numpy releases the GIL), written to Chroma on the writer thread, in order.
+        stages: deque[tuple[list[_Item], list[list[str]], Future[Any]]] = deque()
+        writes: deque[Future[None]] = deque()
         try:
             for start in range(0, len(flat), BATCH):
-                self._write_batch(flat[start : start + BATCH], start, vectors, in_flight)
-                if progress is not None:
-                    progress(len(flat[start : start + BATCH]))
-            while in_flight:
-                in_flight.popleft().result()
-        finally:
-            for future in in_flight:  # a failed batch: let the others finish before the error goes up
-                future.exception()
+                batch = flat[start : start + BATCH]
+                texts = [draft.text for _, _, draft in batch]
+                stages.append(
+                    (
+                        batch,
+                        self._tokens(batch),
+                        self._embedders.submit(embed_array, self.embeddings, texts)
+                        if vectors is None
+                        else _done(vectors[start : start + len(batch)]),
+                    )
+                )
+                while len(stages) > EMBEDDING_WORKERS:
+                    self._store_batch(*stages.popleft(), writes, progress)
+            while stages:
+                self._store_batch(*stages.popleft(), writes, progress)
+            while writes:
+                writes.popleft().result()
+        finally:  # after a failure, let the batches under way finish before the error goes up
+            for _, _, embedding in stages:
+                embedding.exception()
+            for write in writes:
+                write.exception()
         self.store.register(entries)
         stale: list[str] = []
         for entry in entries:
@@ -123,19 +151,20 @@ class IndexWriter:
         if time.monotonic() - self._published_at > PUBLISH_SECONDS:
             self.publish()
 
-    def _write_batch(
-        self,
-        batch: list[tuple[SourceEntry, str, PieceDraft]],
-        start: int,
-        vectors: np.ndarray | None,
-        in_flight: deque[Future[None]],
-    ) -> None:
-        texts = [draft.text for _, _, draft in batch]
+    @staticmethod
+    def _tokens(batch: list[_Item]) -> list[list[str]]:
         keyword_tokens = iter(tokenize_many([draft.text for _, _, draft in batch if draft.keyword]))
-        tokens = [next(keyword_tokens) if draft.keyword else [] for _, _, draft in batch]
-        batch_vectors = (
-            embed_array(self.embeddings, texts) if vectors is None else vectors[start : start + len(batch)]
-        )
+        return [next(keyword_tokens) if draft.keyword else [] for _, _, draft in batch]
+
+    def _store_batch(
+        self,
+        batch: list[_Item],
+        tokens: list[list[str]],
+        embedding: Future[Any],
+        writes: deque[Future[None]],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        batch_vectors = embedding.result()
         metadatas = [
             {
                 **self._source_metadata(entry),
@@ -147,20 +176,24 @@ class IndexWriter:
             for (entry, piece_id, draft), words in zip(batch, tokens, strict=True)
         ]
         ids = [piece_id for _, piece_id, _ in batch]
-        in_flight.append(self._pool.submit(self.store.add, ids, batch_vectors, texts, metadatas))
+        texts = [draft.text for _, _, draft in batch]
+        writes.append(self._writer.submit(self.store.add, ids, batch_vectors, texts, metadatas))
         at = 0
         for entry, group in itertools.groupby(batch, key=lambda item: item[0]):
             size = len(list(group))
             self.builder.add_pieces(
                 entry,
                 ids[at : at + size],
+                texts[at : at + size],
                 [draft.lang for _, _, draft in batch[at : at + size]],
                 batch_vectors[at : at + size],
                 tokens[at : at + size],
             )
             at += size
-        while len(in_flight) > IN_FLIGHT:
-            in_flight.popleft().result()
+        while len(writes) > WRITES_IN_FLIGHT:
+            writes.popleft().result()
+        if progress is not None:
+            progress(len(batch))
 
     def remove(self, key: str) -> int:
         """Unregisters a source and deletes its pieces; the number of pieces it had."""
@@ -199,4 +232,5 @@ class IndexWriter:
         return self.snapshot
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._embedders.shutdown(wait=True)
+        self._writer.shutdown(wait=True)
