@@ -141,13 +141,26 @@ def first_search(settings: Any, question: str, lang: str) -> dict[str, Any]:
 
 
 # ---------- processes ----------
+# `kam-coach` run so that it reports its own peak resident memory (VmHWM) as it exits: the peak that
+# wait4 reports for a forked child also counts the pages it shared with this (large) process before exec.
+CHILD = (
+    "import atexit, runpy, sys\n"
+    "def report():\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    sys.stderr.write('\\nKAM_BENCH_VMHWM_KB=' + status.split('VmHWM:')[1].split()[0] + '\\n')\n"
+    "atexit.register(report)\n"
+    "sys.argv = ['kam-coach', *sys.argv[1:]]\n"
+    "runpy.run_module('bot', run_name='__main__', alter_sys=True)\n"
+)
+
+
 def run_cli(data_dir: Path, args: list[str], stdin: str | None = None) -> dict[str, Any]:
     """A `kam-coach` process: wall time, its peak resident memory, and its output."""
     env = {**os.environ, "KAM_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
+            [sys.executable, "-c", CHILD, *args],
             env=env,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=out,
@@ -162,13 +175,14 @@ def run_cli(data_dir: Path, args: list[str], stdin: str | None = None) -> dict[s
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8"), err.read().decode("utf-8", "replace")
+    peak = re.findall(r"KAM_BENCH_VMHWM_KB=(\d+)", stderr)
     if process.returncode != 0:
-        lines = stderr.strip().splitlines() or ["(no message)"]
-        raise RuntimeError(f"exit {process.returncode}: {lines[-1]}")
+        lines = [line for line in stderr.strip().splitlines() if "KAM_BENCH_VMHWM" not in line]
+        raise RuntimeError(f"exit {process.returncode}: {(lines or ['(no message)'])[-1]}")
     return {
         "seconds": round(elapsed, 3),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
-        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "max_rss_mb": round(int(peak[-1]) / 1024, 1) if peak else None,
         "stdout": stdout,
     }
 
