@@ -10,21 +10,24 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from bot.coach.coach import Coach
-from bot.retrieval.index import KnowledgeIndex
 from bot.settings import Settings, get_settings
 from bot.wording import Catalogue
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `ingest` and `sources` need no coach
+    from bot.coach.coach import Coach
     from bot.coach.forms.form import CardLookup
     from bot.llm.assembly import LlmParts
+    from bot.retrieval.index import KnowledgeIndex
     from bot.store.db import Database
 
 
 def build_index(settings: Settings | None = None) -> KnowledgeIndex:
+    from bot.retrieval.blas import use_blas_threads
+    from bot.retrieval.index import KnowledgeIndex
     from bot.retrieval.tokenize import use_cache_dir
 
     settings = settings or get_settings()
+    use_blas_threads(1)  # one per serving process: more than the cores ruin latency when neighbours are busy
     use_cache_dir(settings.data_dir)
     index = KnowledgeIndex(settings)
     index.sync_cards()
@@ -72,6 +75,7 @@ def assemble_coach(
 ) -> Coach:
     """The coach from its parts: the index, and the database its forms keep their answers in (none: the
     coach answers questions only)."""
+    from bot.coach.coach import Coach
     from bot.coach.intent import IntentDetector
     from bot.coach.topic import TopicGate
 

@@ -6,31 +6,58 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.cli.common import BadInput, print_json
 
 
+def _removals(index: Any, paths: list[Path], glob: str | None) -> dict[str, int]:
+    """What `ingest --remove` takes out: each file given, and the indexed files under each folder given."""
+    from bot.retrieval.ingest import remove_file
+
+    removed: dict[str, int] = {}
+    for given in paths:
+        folder = given.expanduser().resolve()
+        if not folder.is_dir():
+            removed[str(given)] = remove_file(index, given)
+            continue
+        for document in index.documents():
+            inside = Path(document["path"])
+            if inside.is_relative_to(folder) and (glob is None or inside.match(glob)):
+                removed[document["path"]] = remove_file(index, inside)
+    return removed
+
+
+def _progress_bar(total: int) -> Any:
+    """A progress bar on stderr when it is a terminal; nothing otherwise (logs and pipes stay clean)."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     from bot.app import build_index
-    from bot.retrieval.ingest import UnreadableDocument, ingest_file, load_text, remove_file
+    from bot.retrieval.ingest import UnreadableDocument, collect_files, ingest_files, prepare
 
     paths = [Path(p) for p in args.paths]
-    index = build_index()
     if args.remove:
-        removed = {str(p): remove_file(index, p) for p in paths}
+        removed = _removals(build_index(), paths, args.glob)
         if args.json:
             print_json({"removed": removed})
         else:
             for path, count in removed.items():
                 sys.stdout.write(f"removed {path}: {count} chunks\n" if count else f"not indexed: {path}\n")
         return 0
-    # Check every file before touching the index, so a typo in the fifth path leaves nothing half-done.
-    for path in paths:
-        try:
-            load_text(path.expanduser().resolve())
-        except UnreadableDocument as bad:
-            raise BadInput(str(bad)) from None
-    results = [ingest_file(index, path) for path in paths]
+    # Read every file before touching the index, so a typo in the fifth path leaves nothing half-done.
+    try:
+        prepared = prepare(collect_files(paths, args.glob))
+    except UnreadableDocument as bad:
+        raise BadInput(str(bad)) from None
+    index = build_index()
+    with _progress_bar(sum(len(file.chunks) for file in prepared)) as bar:
+        results = ingest_files(
+            index, prepared, progress=bar.update, on_file=lambda file: bar.set_description(file.path.name)
+        )
     if args.json:
         print_json({"ingested": [r.model_dump() for r in results]})
     else:
@@ -93,8 +120,13 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    ingest = subparsers.add_parser("ingest", help="add your own documents (md, txt, pdf, docx) to the index")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest = subparsers.add_parser(
+        "ingest", help="add your own documents (md, txt, pdf, docx; files or folders) to the index"
+    )
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to read at any depth")
+    ingest.add_argument(
+        "--glob", metavar="PATTERN", help="in folders, only files matching this (e.g. '*.md', 'plays/*.pdf')"
+    )
     ingest.add_argument("--remove", action="store_true", help="remove these files from the index instead")
     ingest.add_argument("--json", action="store_true")
     ingest.set_defaults(func=run_ingest)

@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from bot.coach.reply import Intent
 from bot.coach.terms import TermMatcher
 from bot.wording import load_prompt_file
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
 
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import SettingError
@@ -73,6 +72,8 @@ class Card(BaseModel):
 
 
 def parse_card(path: Path, is_template: bool = False) -> Card:
+    import yaml
+
     text = path.read_text(encoding="utf-8")
     match = _FRONT_MATTER.match(text)
     if not match:
@@ -84,15 +85,27 @@ def parse_card(path: Path, is_template: bool = False) -> Card:
         raise CardFormatError(f"{path}: {_one_line(bad)}") from bad
 
 
+def card_files(knowledge_dir: Path) -> list[Path]:
+    if not knowledge_dir.is_dir():
+        raise SettingError("KAM_KNOWLEDGE_DIR", f"knowledge folder not found: {knowledge_dir}")
+    return [path for path in sorted(knowledge_dir.rglob("*.md")) if not path.name.startswith(("README", "_"))]
+
+
+def knowledge_fingerprint(knowledge_dir: Path) -> str:
+    """Changes when a card file is added, removed or rewritten: the folder's names, sizes and times,
+    read without opening a file (a start compares it and skips parsing and re-syncing the cards)."""
+    digest = hashlib.sha1(str(knowledge_dir.resolve()).encode("utf-8"))
+    for path in card_files(knowledge_dir):
+        info = path.stat()
+        digest.update(f"\0{path.relative_to(knowledge_dir)}\0{info.st_size}\0{info.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def load_cards(knowledge_dir: Path) -> list[Card]:
     """Every card and template under the folder; a folder that is missing or holds no card (templates
     alone answer nothing) is a ``SettingError`` naming KAM_KNOWLEDGE_DIR."""
-    if not knowledge_dir.is_dir():
-        raise SettingError("KAM_KNOWLEDGE_DIR", f"knowledge folder not found: {knowledge_dir}")
     cards = [
-        parse_card(path, is_template=path.parent.name == "templates")
-        for path in sorted(knowledge_dir.rglob("*.md"))
-        if not path.name.startswith(("README", "_"))
+        parse_card(path, is_template=path.parent.name == "templates") for path in card_files(knowledge_dir)
     ]
     seen: dict[str, str] = {}
     for card in cards:

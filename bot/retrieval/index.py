@@ -1,39 +1,55 @@
-"""The knowledge index: cards and ingested documents in Chroma, with a BM25 ranking fused in.
+"""The knowledge index: cards and ingested documents, searched by meaning and by words.
 
 Dense retrieval (USE multilingual) carries meaning across Chinese and English; BM25 over jieba tokens
-catches the exact terms (LRAIC, 边际成本, 25%) that a sentence embedding blurs. The two rankings are fused
-by reciprocal rank fusion, then the two language versions of a card collapse into one source shown in the
-asker's language.
+catches the exact terms (LRAIC, 边际成本, 25%) that a sentence embedding blurs. The two rankings, and a
+third by the share of the question's words a source holds, are fused by reciprocal rank fusion; then
+the two language versions of a card collapse into one source shown in the asker's language.
+
+Chroma stores every piece (bot/retrieval/chroma_store.py); a search reads the snapshot derived from it
+on local disk (bot/retrieval/snapshot.py): an exact search over the memory-mapped vectors, BM25 over the
+memory-mapped keyword index, and the text of the hits only, also memory-mapped. A search never opens
+Chroma (embedded Chroma loads its whole vector index on any first read); cards are shown from the card
+files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 import threading
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import bm25s
 import numpy as np
-from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, Field
 
-from bot.retrieval.cards import Card, load_cards
-from bot.retrieval.embeddings import ChromaLangchainEmbeddingFunction, load_embeddings
+from bot.retrieval.cards import Card, knowledge_fingerprint, load_cards
+from bot.retrieval.embeddings import TextEmbeddings, load_embeddings
 from bot.retrieval.fusion import reciprocal_rank_fusion
+from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry, SourceKind
 from bot.retrieval.tokenize import tokenize
 from bot.settings import Settings
 
+if TYPE_CHECKING:
+    from bot.retrieval.chroma_store import ChromaStore
+    from bot.retrieval.writer import IndexWriter, PieceDraft
+
 log = logging.getLogger(__name__)
 
-SourceKind = Literal["card", "template", "document"]
+__all__ = ["KnowledgeIndex", "SearchHit", "SourceKind", "SyncReport", "document_id"]
+
 CANDIDATES = 60
 DENSE_CANDIDATES = 150
 MIN_TERM_COVERAGE = 0.5
+# With a Chroma server, how often a search asks it whether another machine changed the index.
+SERVER_CHECK_SECONDS = 2.0
+CARDS_CACHE = "cards.json"
 
 
 class SearchHit(BaseModel):
@@ -61,155 +77,304 @@ class SyncReport(BaseModel):
     seconds: float = 0.0
 
 
-class _Doc(BaseModel):
-    key: str
-    source_id: str
-    kind: SourceKind
-    lang: str
-    title: str
-    seed_chunks: list[int]
-    actions: list[str]
-    text: str
-    tokens: list[str]
-
-
-def _join_ints(values: Iterable[int]) -> str:
+def _join_ints(values: Sequence[int]) -> str:
     return ",".join(str(v) for v in values)
 
 
-def _split_ints(value: Any) -> list[int]:
-    return [int(v) for v in str(value or "").split(",") if v.strip()]
-
-
-def _split_words(value: Any) -> list[str]:
-    return [v for v in str(value or "").split(",") if v]
+def document_id(path: str) -> str:
+    """A stable id for an ingested file: the same path always maps to the same id (so re-ingest replaces)."""
+    return "doc:" + hashlib.sha1(str(Path(path)).encode("utf-8")).hexdigest()[:12]
 
 
 class KnowledgeIndex:
     """One Chroma collection per embedding model, so switching models never mixes vector spaces."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+    def __init__(self, settings: Settings, embeddings: TextEmbeddings | None = None) -> None:
         self.settings = settings
-        self.embeddings = embeddings or load_embeddings(settings.embeddings)
+        self.embeddings = embeddings or load_embeddings(
+            settings.embeddings, cache_dir=settings.data_dir / "cache"
+        )
         self._lock = threading.RLock()
-        self._store: Any = None
-        self._collection: Any = None
-        self._docs: list[_Doc] | None = None
-        self._lexical: list[_Doc] = []
-        self._by_key: dict[str, _Doc] = {}
-        self._bm25: bm25s.BM25 | None = None
+        self._store: ChromaStore | None = None
+        self._snapshot: Snapshot | None = None
+        self._pointer_state: tuple[int, int] | None = None
+        self._server_checked = 0.0
         self._cards: dict[str, Card] = {}
+        self.folder = SnapshotFolder(settings.data_dir / "index" / self._location())
 
-    # ---------- storage ----------
+    # ---------- where things live ----------
     @property
     def collection_name(self) -> str:
         digest = hashlib.sha1(self.settings.embeddings.encode()).hexdigest()[:8]
         return f"kam_knowledge_{digest}"
 
-    def _client(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+    @property
+    def registry_name(self) -> str:
+        return self.collection_name.replace("kam_knowledge_", "kam_sources_")
 
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        if self.settings.chroma_host:
-            return chromadb.HttpClient(
-                host=self.settings.chroma_host, port=self.settings.chroma_port, settings=chroma_settings
-            )
-        self.settings.ensure_data_dir()
-        return chromadb.PersistentClient(path=str(self.settings.chroma_dir), settings=chroma_settings)
+    def _location(self) -> str:
+        """The snapshot belongs to one collection in one Chroma: the embedded one, or a server."""
+        if not self.settings.chroma_host:
+            return self.collection_name
+        server = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+        return f"{self.collection_name}-{hashlib.sha1(server.encode()).hexdigest()[:8]}"
 
     @property
-    def store(self) -> Any:
-        """The langchain-chroma vector store, opened on first use."""
+    def store(self) -> ChromaStore:
+        """Chroma, opened on first need: a write, a document's text, or a check on a server."""
         with self._lock:
             if self._store is None:
-                from langchain_chroma import Chroma
+                from bot.retrieval.chroma_store import ChromaStore
 
-                client = self._client()
-                # Create the collection with our registered embedding function first, so Chroma records it
-                # and never reaches for its default one (a model download) when the collection is reopened.
-                self._collection = client.get_or_create_collection(
-                    self.collection_name,
-                    embedding_function=ChromaLangchainEmbeddingFunction(
-                        self.settings.embeddings, self.embeddings
-                    ),
-                    metadata={"hnsw:space": "cosine"},
-                )
-                self._store = Chroma(
-                    collection_name=self.collection_name,
-                    embedding_function=self.embeddings,
-                    client=client,
-                    collection_metadata={"hnsw:space": "cosine"},
+                self._store = ChromaStore(
+                    self.settings, self.embeddings, self.collection_name, self.registry_name
                 )
             return self._store
 
-    def _stored(self, where: dict[str, Any] | None = None) -> dict[str, Any]:
-        return self.store.get(where=where, include=["metadatas", "documents"])
+    # ---------- the snapshot, kept current ----------
+    def _current(self) -> Snapshot:
+        """The snapshot to search: reloaded when another process published one, caught up with Chroma
+        when it is missing, left unfinished by a dead writer, or (with a server) behind its stamp."""
+        with self._lock:
+            state = self.folder.pointer_state()
+            if self._snapshot is None or state != self._pointer_state:
+                snapshot = self.folder.current()
+                if snapshot is None or self.folder.interrupted_write() or self._server_moved(snapshot):
+                    snapshot = self._catch_up()
+                self._use(snapshot)
+            elif self.settings.chroma_host and self._server_moved(self._snapshot):
+                self._use(self._catch_up())
+            assert self._snapshot is not None
+            return self._snapshot
+
+    def _use(self, snapshot: Snapshot) -> None:
+        self._snapshot = snapshot
+        self._pointer_state = self.folder.pointer_state()
+
+    def _server_moved(self, snapshot: Snapshot) -> bool:
+        if not self.settings.chroma_host:
+            return False
+        now = time.monotonic()
+        if self._snapshot is snapshot and now - self._server_checked < SERVER_CHECK_SECONDS:
+            return False
+        self._server_checked = now
+        return self.store.stamp() != snapshot.manifest.stamp
+
+    def _catch_up(self) -> Snapshot:
+        with self.folder.writing():
+            return self._catch_up_locked()
+
+    def _catch_up_locked(self) -> Snapshot:
+        """Brings the snapshot in line with Chroma's registry, reading only the sources that differ."""
+        current = self.folder.current()
+        store = self.store
+        stamp = store.stamp()
+        up_to_date = current is not None and current.manifest.stamp == stamp and not self.folder.pending()
+        if up_to_date and (stamp or not store.count()):  # no stamp yet: an empty store, or a legacy one
+            assert current is not None
+            return current
+        registry = store.sources()
+        if not registry and store.count():
+            registry = self._register_legacy_pieces()
+            stamp = store.stamp()
+        base = current or Snapshot.empty()
+        builder = SnapshotBuilder(base)
+        known = {entry.key: entry for entry in base.sources}
+        for key, entry in known.items():
+            if registry.get(key) is None or registry[key].version != entry.version:
+                builder.remove(key)
+        missing = {key: entry for key, entry in registry.items() if key not in builder.sources}
+        if missing:
+            log.info("catching up with the store: %d sources to read", len(missing))
+            self._read_sources(builder, missing)
+        cards_changed = any(
+            entry.kind != "document"
+            for entry in [*missing.values(), *(e for k, e in known.items() if k not in builder.sources)]
+        )
+        fingerprint = "" if cards_changed else base.manifest.cards_fingerprint
+        folder = builder.write(self.folder.root, stamp, fingerprint)
+        self.folder.publish(folder)
+        self.folder.clear_pending()
+        return Snapshot.load(folder)
+
+    def _read_sources(self, builder: SnapshotBuilder, wanted: dict[str, SourceEntry]) -> None:
+        """The pieces of the wanted sources, read from Chroma a page at a time."""
+        from bot.retrieval.chroma_store import piece_source_key, piece_version
+
+        if len(wanted) <= 20:
+            pages = (
+                page
+                for entry in wanted.values()
+                for page in self.store.scan({"$and": [{"source_key": entry.key}, {"version": entry.version}]})
+            )
+        else:
+            pages = self.store.scan()
+        for entry in wanted.values():
+            builder.put(entry)
+        for page in pages:
+            ids, metadatas, texts = page["ids"], page["metadatas"], page["documents"]
+            grouped: dict[str, list[int]] = defaultdict(list)
+            for n, (key, metadata) in enumerate(zip(ids, metadatas, strict=True)):
+                source = piece_source_key(key, metadata)
+                if source in wanted and piece_version(metadata) == wanted[source].version:
+                    grouped[source].append(n)
+            page_vectors = np.asarray(page["embeddings"], dtype=np.float32)
+            for source, positions in grouped.items():
+                builder.add_pieces(
+                    wanted[source],
+                    [ids[n] for n in positions],
+                    [texts[n] or "" for n in positions],
+                    [str(metadatas[n].get("lang", "en")) for n in positions],
+                    page_vectors[positions],
+                    [str(metadatas[n].get("tokens", "")).split() for n in positions],
+                )
+
+    def _register_legacy_pieces(self) -> dict[str, SourceEntry]:
+        """A store written before the registry existed: register its sources as they are (each was
+        complete as far as it can tell) and label its pieces with their source and version."""
+        from bot.retrieval.chroma_store import PAGE, piece_source_key, piece_version
+
+        log.info("registering the sources of an index written by an earlier version")
+        entries: dict[str, SourceEntry] = {}
+        pieces = self.store.pieces
+        for offset in range(0, 10**9, PAGE):
+            page = pieces.get(include=["metadatas"], limit=PAGE, offset=offset)
+            labelled = []
+            for key, metadata in zip(page["ids"], page["metadatas"], strict=True):
+                source, version = piece_source_key(key, metadata), piece_version(metadata)
+                labelled.append({**metadata, "source_key": source, "version": version})
+                entry = entries.get(source) or SourceEntry(
+                    key=source,
+                    source_id=str(metadata.get("source_id", source)),
+                    kind=metadata.get("kind", "document"),
+                    version=version,
+                    title=str(metadata.get("title", "")),
+                    path=str(metadata.get("path", "")),
+                    lang=str(metadata.get("lang", "")) if metadata.get("kind") != "document" else "",
+                    ingested_at=float(metadata.get("ingested_at", 0) or 0),
+                )
+                entries[source] = entry.model_copy(update={"pieces": entry.pieces + 1})
+            if page["ids"]:
+                pieces.update(ids=page["ids"], metadatas=labelled)
+            if len(page["ids"]) < PAGE:
+                break
+        self.store.register(list(entries.values()))
+        self.store.new_stamp()
+        return entries
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[IndexWriter]:
+        """A write session: one writer per data folder; what it registered is published when it ends,
+        whether it ends well or not."""
+        from bot.retrieval.writer import IndexWriter
+
+        with self._lock, self.folder.writing():
+            base = self._catch_up_locked()
+            self.folder.mark_pending()
+            writer = IndexWriter(
+                self.store, self.folder, base, self.embeddings, base.manifest.cards_fingerprint
+            )
+            try:
+                yield writer
+            finally:
+                writer.close()
+                self._use(writer.publish())
+                self.folder.clear_pending()
 
     # ---------- cards ----------
+    def _cards_cache(self) -> Path:
+        return self.folder.root / CARDS_CACHE
+
+    def _cached_cards(self, fingerprint: str, snapshot: Snapshot) -> dict[str, Card] | None:
+        """The cards as last synced, when the folder has not changed since and the snapshot has them."""
+        if not fingerprint or snapshot.manifest.cards_fingerprint != fingerprint:
+            return None
+        try:
+            cached = json.loads(self._cards_cache().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if cached.get("fingerprint") != fingerprint:
+            return None
+        cards = {card.key: card for card in (Card.model_validate(raw) for raw in cached["cards"])}
+        indexed = {entry.key: entry.version for entry in snapshot.sources if entry.kind != "document"}
+        if indexed != {key: card.content_hash for key, card in cards.items()}:
+            return None
+        return cards
+
     def sync_cards(self) -> SyncReport:
         """Bring the index in line with `knowledge/`: embed only the cards whose content changed."""
         started = time.perf_counter()
         with self._lock:
+            fingerprint = knowledge_fingerprint(self.settings.knowledge_dir)
+            cached = self._cached_cards(fingerprint, self._current())
+            if cached is not None:
+                self._cards = cached
+                return SyncReport(unchanged=len(cached), seconds=round(time.perf_counter() - started, 3))
             cards = load_cards(self.settings.knowledge_dir)
-            self._cards = {card.key: card for card in cards}
-            stored = self._stored({"kind": {"$in": ["card", "template"]}})
-            stored_hash = {
-                key: meta.get("content_hash")
-                for key, meta in zip(stored["ids"], stored["metadatas"], strict=True)
-            }
-            wanted = {key: (card, text) for card in cards for key, text in self._card_pieces(card)}
-            changed = {k: v for k, v in wanted.items() if stored_hash.get(k) != v[0].content_hash}
-            removed = [k for k in stored_hash if k not in wanted]
-            if removed:
-                self.store.delete(ids=removed)
-            if changed:
+            with self._writing() as writer:
+                indexed = {e.key: e for e in writer.builder.sources.values() if e.kind != "document"}
+                changed = [
+                    card
+                    for card in cards
+                    if card.key not in indexed or indexed[card.key].version != card.content_hash
+                ]
+                removed = [key for key in indexed if key not in {card.key for card in cards}]
                 if len(changed) > 20:  # the first run embeds every card: say why the wait
-                    log.info("indexing %d knowledge card pieces (first run or new cards)…", len(changed))
-                self.store.add_texts(
-                    texts=[text for _, text in changed.values()],
-                    metadatas=[self._card_metadata(card, key) for key, (card, _) in changed.items()],
-                    ids=list(changed),
-                )
-            if changed or removed:
-                self._invalidate()
-            changed_cards = {card.key for card, _ in changed.values()}
-            stored_cards = {key.split(":")[1] for key in stored_hash}
-            added = len(changed_cards - stored_cards)
+                    log.info("indexing %d knowledge cards (first run or new cards)…", len(changed))
+                writer.replace_many([(self._card_entry(card), self._card_pieces(card)) for card in changed])
+                for key in removed:
+                    writer.remove(key)
+                writer.cards_fingerprint = fingerprint
+            self._cards = {card.key: card for card in cards}
+            self._write_cards_cache(fingerprint, cards)
+            added = sum(1 for card in changed if card.key not in indexed)
             report = SyncReport(
                 added=added,
-                updated=len(changed_cards) - added,
-                removed=len(stored_cards - set(self._cards)),
-                unchanged=len(self._cards) - len(changed_cards),
+                updated=len(changed) - added,
+                removed=len(removed),
+                unchanged=len(cards) - len(changed),
                 seconds=round(time.perf_counter() - started, 3),
             )
         if changed or removed:
             log.info("knowledge index synced: %s", report.model_dump())
         return report
 
-    @staticmethod
-    def _card_pieces(card: Card) -> list[tuple[str, str]]:
-        """A card is embedded as its whole text and once per question it answers: a short question sits
-        much closer to another short question than to a 200-word card in USE's space."""
-        pieces = [(f"card:{card.key}", card.index_text)]
-        pieces += [(f"card:{card.key}:q{n}", f"{card.title}: {ask}") for n, ask in enumerate(card.asks)]
-        return pieces
+    def _write_cards_cache(self, fingerprint: str, cards: list[Card]) -> None:
+        payload = {"fingerprint": fingerprint, "cards": [card.model_dump(mode="json") for card in cards]}
+        temporary = self._cards_cache().with_suffix(f".{uuid.uuid4().hex[:8]}.tmp")
+        temporary.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(self._cards_cache())
 
     @staticmethod
-    def _card_metadata(card: Card, key: str) -> dict[str, Any]:
-        # Only the whole-card piece carries BM25 tokens: the question pieces repeat its words.
-        whole = key == f"card:{card.key}"
-        return {
-            "kind": "template" if card.is_template else "card",
-            "source_id": card.id,
-            "lang": card.lang,
-            "title": card.title,
+    def _card_entry(card: Card) -> SourceEntry:
+        return SourceEntry(
+            key=card.key,
+            source_id=card.id,
+            kind="template" if card.is_template else "card",
+            version=card.content_hash,
+            title=card.title,
+            path=card.path,
+            lang=card.lang,
+        )
+
+    @staticmethod
+    def _card_pieces(card: Card) -> list[PieceDraft]:
+        """A card is embedded as its whole text and once per question it answers: a short question sits
+        much closer to another short question than to a 200-word card in USE's space. Only the whole
+        card is keyword-indexed: the questions repeat its words."""
+        from bot.retrieval.writer import PieceDraft
+
+        metadata = {
             "seed_chunks": _join_ints(card.seed_chunks),
             "actions": ",".join(card.actions),
             "content_hash": card.content_hash,
-            "path": card.path,
-            "tokens": " ".join(tokenize(card.index_text)) if whole else "",
         }
+        pieces = [PieceDraft(card.index_text, card.lang, keyword=True, metadata=metadata)]
+        pieces += [
+            PieceDraft(f"{card.title}: {ask}", card.lang, keyword=False, metadata=metadata)
+            for ask in card.asks
+        ]
+        return pieces
 
     def card(self, card_id: str, lang: str) -> Card | None:
         if not self._cards:
@@ -225,203 +390,192 @@ class KnowledgeIndex:
         return list(self._cards.values())
 
     # ---------- documents (see bot/retrieval/ingest.py) ----------
-    def replace_document(self, path: str, title: str, chunks: list[str], lang_of: Any) -> tuple[int, int]:
+    def replace_document(
+        self,
+        path: str,
+        title: str,
+        chunks: list[str],
+        lang_of: Any,
+        vectors: np.ndarray | None = None,
+        progress: Any = None,
+    ) -> tuple[int, int]:
         """Index a document's chunks, replacing what was indexed before for the same path.
 
-        The new chunks are written (upserted) before the old ones are dropped, so a failure while embedding
-        leaves the earlier copy searchable. Returns (chunks indexed, chunks there before).
-        """
-        with self._lock:
-            previous = set(self.store.get(where={"path": path}, include=[])["ids"])
-            doc_id = document_id(path)
-            metadatas = [
-                {
-                    "kind": "document",
-                    "source_id": doc_id,
-                    "lang": lang_of(chunk),
-                    "title": title,
-                    "seed_chunks": "",
-                    "actions": "",
-                    "content_hash": hashlib.sha256(chunk.encode()).hexdigest()[:16],
-                    "path": path,
-                    "chunk": n,
-                    "ingested_at": time.time(),
-                    "tokens": " ".join(tokenize(chunk)),
-                }
-                for n, chunk in enumerate(chunks)
-            ]
-            ids = [f"{doc_id}#{n}" for n in range(len(chunks))]
-            for start in range(0, len(chunks), 2000):  # Chroma caps one batch
-                self.store.add_texts(
-                    texts=chunks[start : start + 2000],
-                    metadatas=metadatas[start : start + 2000],
-                    ids=ids[start : start + 2000],
-                )
-            stale = sorted(previous - set(ids))
-            if stale:
-                self.store.delete(ids=stale)
-            self._invalidate()
-            return len(chunks), len(previous)
+        The file is registered as complete only after its last chunk is written, and its earlier copy is
+        dropped only then: a failure or an interruption leaves the earlier copy as it was. `vectors`,
+        when given, are the chunks' embeddings already computed. Returns (chunks indexed, chunks there
+        before)."""
+        with self._writing() as writer:
+            return self.write_document(writer, path, title, chunks, lang_of, vectors, progress)
+
+    def write_document(
+        self,
+        writer: IndexWriter,
+        path: str,
+        title: str,
+        chunks: list[str],
+        lang_of: Any,
+        vectors: np.ndarray | None = None,
+        progress: Any = None,
+    ) -> tuple[int, int]:
+        """`replace_document` inside a write session that may hold several files."""
+        from bot.retrieval.writer import PieceDraft
+
+        key = document_id(path)
+        before = writer.builder.sources.get(key)
+        entry = SourceEntry(
+            key=key, source_id=key, kind="document", version=uuid.uuid4().hex[:12], title=title, path=path
+        )
+        drafts = [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks]
+        writer.replace(entry, drafts, vectors=vectors, progress=progress)
+        return len(chunks), before.pieces if before is not None else 0
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[IndexWriter]:
+        """A session for writing several documents (see `write_document`), published as it ends."""
+        with self._writing() as writer:
+            yield writer
 
     def remove_document(self, path: str) -> int:
-        with self._lock:
-            existing = self.store.get(where={"path": path}, include=[])
-            if existing["ids"]:
-                self.store.delete(ids=existing["ids"])
-                self._invalidate()
-            return len(existing["ids"])
+        if document_id(path) not in {entry.key for entry in self._current().sources}:
+            return 0
+        with self._writing() as writer:
+            return writer.remove(document_id(path))
 
     def documents(self) -> list[dict[str, Any]]:
-        """One row per ingested document: path, title, chunk count, when it was ingested."""
-        stored = self.store.get(where={"kind": "document"}, include=["metadatas"])
-        rows: dict[str, dict[str, Any]] = {}
-        for meta in stored["metadatas"]:
-            row = rows.setdefault(
-                meta["path"],
-                {
-                    "id": meta["source_id"],
-                    "path": meta["path"],
-                    "title": meta["title"],
-                    "chunks": 0,
-                    "ingested_at": meta.get("ingested_at", 0),
-                },
-            )
-            row["chunks"] += 1
-        return sorted(rows.values(), key=lambda row: row["path"])
+        """One row per completely ingested document: path, title, chunk count, when it was ingested."""
+        rows = [
+            {
+                "id": entry.source_id,
+                "path": entry.path,
+                "title": entry.title,
+                "chunks": entry.pieces,
+                "ingested_at": entry.ingested_at,
+            }
+            for entry in self._current().sources
+            if entry.kind == "document"
+        ]
+        return sorted(rows, key=lambda row: row["path"])
+
+    # ---------- for benchmarks and checks ----------
+    def piece_count(self) -> int:
+        return len(self._current())
+
+    @property
+    def live_piece_ids(self) -> set[str]:
+        """Ids of the searchable pieces (those of complete sources)."""
+        snapshot = self._current()
+        return {snapshot.piece_id(row) for row in range(len(snapshot))}
+
+    def dense_candidates(self, vector: Sequence[float], n: int) -> list[str]:
+        snapshot = self._current()
+        rows, _ = snapshot.dense(np.asarray(vector, dtype=np.float32), n)
+        return [snapshot.piece_id(int(row)) for row in rows]
 
     # ---------- search ----------
-    def _invalidate(self) -> None:
-        self._docs = None
-        self._bm25 = None
-
-    def _ensure_lexical(self) -> tuple[list[_Doc], list[_Doc], bm25s.BM25 | None]:
-        with self._lock:
-            if self._docs is None:
-                if not self._cards:
-                    self.sync_cards()
-                stored = self._stored()
-                docs = [
-                    _Doc(
-                        key=key,
-                        source_id=meta["source_id"],
-                        kind=meta["kind"],
-                        lang=meta.get("lang", "en"),
-                        title=meta.get("title", ""),
-                        seed_chunks=_split_ints(meta.get("seed_chunks")),
-                        actions=_split_words(meta.get("actions")),
-                        text=text or "",
-                        tokens=str(meta.get("tokens", "")).split(),
-                    )
-                    for key, meta, text in zip(
-                        stored["ids"], stored["metadatas"], stored["documents"], strict=True
-                    )
-                ]
-                lexical = [doc for doc in docs if doc.tokens]
-                bm25 = None
-                if lexical:
-                    bm25 = bm25s.BM25()
-                    bm25.index([doc.tokens for doc in lexical], show_progress=False)
-                self._docs, self._lexical, self._bm25 = docs, lexical, bm25
-                self._by_key = {doc.key: doc for doc in docs}
-            return self._docs, self._lexical, self._bm25
-
     def search(
         self, query: str, k: int = 5, lang: str | None = None, vector: Sequence[float] | None = None
     ) -> list[SearchHit]:
         """The best `k` sources for a query, best first; each card once, in `lang` where it exists.
 
         `vector` is the query's embedding, when the caller has it already."""
-        docs, lexical, bm25 = self._ensure_lexical()
-        if not docs or not query.strip():
+        if not self._cards:
+            self.sync_cards()
+        snapshot = self._current()
+        if not len(snapshot) or not query.strip():
             return []
-        by_key = self._by_key
-        n = min(CANDIDATES, len(docs))
-
-        # Ids and distances only: the pieces' text and metadata are already in memory, and shipping them
-        # back from Chroma cost more than the search itself. One wide query, so ingested documents and
-        # the cards' several pieces each find room among the candidates.
-        _ = self.store
-        vector = np.asarray(
+        query_vector = np.asarray(
             self.embeddings.embed_query(query) if vector is None else vector, dtype=np.float32
         )
-        found = self._collection.query(
-            query_embeddings=[vector], n_results=min(DENSE_CANDIDATES, len(docs)), include=["distances"]
-        )
-        cosine = {
-            key: 1.0 - float(distance)
-            for key, distance in zip(found["ids"][0], found["distances"][0], strict=True)
-            if key in by_key
-        }
 
-        lexical_ids: list[str] = []
-        lexical_score: dict[str, float] = {}
-        coverage: dict[str, float] = {}
+        # One wide dense search, so ingested documents and the cards' several pieces find room.
+        dense_rows, dense_cosine = snapshot.dense(query_vector, min(DENSE_CANDIDATES, len(snapshot)))
+        cosine = dict(zip(dense_rows.tolist(), dense_cosine.tolist(), strict=True))
+
         query_tokens = tokenize(query)
-        distinct = set(query_tokens)
-        if bm25 is not None and query_tokens:
-            positions, scores = bm25.retrieve([query_tokens], k=min(n, len(lexical)), show_progress=False)
-            for position, score in zip(positions[0], scores[0], strict=True):
-                if score > 0:
-                    doc = lexical[int(position)]
-                    lexical_ids.append(doc.key)
-                    lexical_score[doc.key] = float(score)
-                    coverage[doc.key] = len(distinct & set(doc.tokens)) / len(distinct)
+        found = snapshot.keyword.search(query_tokens, k=min(CANDIDATES, len(snapshot)))
+        lexical_rows = np.asarray(snapshot.lexical[found.docs]).tolist()
+        lexical_score = dict(zip(lexical_rows, found.scores.tolist(), strict=True))
+        coverage = dict(zip(lexical_rows, found.coverage.tolist(), strict=True))
 
-        # Words found what the nearest-neighbour search missed: measure those pieces' similarity too, so the
-        # dense ranking and the shown score cover every candidate.
-        unmeasured = [key for key in lexical_ids if key not in cosine]
+        # Words found what the nearest-neighbour search missed: measure those pieces' similarity too, so
+        # the dense ranking and the shown score cover every candidate.
+        unmeasured = [row for row in lexical_rows if row not in cosine]
         if unmeasured:
-            stored = self._collection.get(ids=unmeasured, include=["embeddings"])
-            for key, embedding in zip(stored["ids"], stored["embeddings"], strict=True):
-                cosine[key] = float(np.dot(np.asarray(embedding, dtype=np.float32), vector))
-        dense_ids = sorted(cosine, key=lambda key: -cosine[key])
+            cosine.update(
+                zip(
+                    unmeasured,
+                    snapshot.similarity(np.asarray(unmeasured), query_vector).tolist(),
+                    strict=True,
+                )
+            )
+        dense_order = sorted(cosine, key=lambda row: -cosine[row])
+
+        sources = snapshot.sources
+        source_of = {row: int(snapshot.source[row]) for row in cosine}
 
         # Fuse at the level of sources: a card embedded as five pieces must not outvote a card matched once.
-        def by_source(keys: list[str]) -> list[str]:
-            return list(dict.fromkeys(by_key[key].source_id for key in keys))
+        def by_source(rows: list[int]) -> list[str]:
+            return list(dict.fromkeys(sources[source_of[row]].source_id for row in rows))
 
         # A third ranking, by the share of the query's words a source holds, lets an exact match on rare
         # words (a product name in a user's own playbook) win where the sentence embedding is blind to it.
         # Only sources holding at least half of the words take part: one shared word is no evidence.
-        coverage_ids = sorted(
-            (key for key in lexical_ids if coverage[key] >= MIN_TERM_COVERAGE), key=lambda key: -coverage[key]
+        coverage_order = sorted(
+            (row for row in lexical_rows if coverage[row] >= MIN_TERM_COVERAGE),
+            key=lambda row: -coverage[row],
         )
         fused = reciprocal_rank_fusion(
-            [by_source(dense_ids), by_source(lexical_ids), by_source(coverage_ids)]
+            [by_source(dense_order), by_source(lexical_rows), by_source(coverage_order)]
         )
-        groups: dict[str, list[str]] = defaultdict(list)
-        for key in dense_ids + lexical_ids:
-            groups[by_key[key].source_id].append(key)
-        hits: list[SearchHit] = []
-        for source_id, source_fused in fused.items():
+        groups: dict[str, list[int]] = defaultdict(list)
+        for row in dense_order + lexical_rows:
+            groups[sources[source_of[row]].source_id].append(row)
+        best = {source_id: max(cosine.get(row, 0.0) for row in groups[source_id]) for source_id in fused}
+        chosen = sorted(fused, key=lambda source_id: (-fused[source_id], -best[source_id], source_id))[:k]
+
+        langs = snapshot.manifest.langs
+        shown_rows: dict[str, int] = {}
+        for source_id in chosen:
+            members = groups[source_id]
+            shown_rows[source_id] = next(
+                (row for row in members if langs[int(snapshot.lang[row])] == lang), members[0]
+            )
+        hits = []
+        for source_id in chosen:
             keys = groups[source_id]
-            members = [by_key[key] for key in keys]
-            shown = next((m for m in members if m.lang == lang), members[0])
-            if shown.kind != "document":
-                card = self.card(source_id, lang or shown.lang)
-                if card is not None:  # show the whole card, in the asker's language where it exists
-                    shown = shown.model_copy(
-                        update={"lang": card.lang, "title": card.title, "text": card.body}
-                    )
             hits.append(
                 SearchHit(
-                    source_id=source_id,
-                    kind=shown.kind,
-                    lang=shown.lang,
-                    title=shown.title,
-                    seed_chunks=shown.seed_chunks,
-                    text=shown.text,
-                    actions=shown.actions,
-                    score=round(max((cosine.get(key, 0.0) for key in keys), default=0.0), 4),
-                    fused=source_fused,
+                    **self._shown(snapshot, shown_rows[source_id], lang),
+                    score=round(best[source_id], 4),
+                    fused=fused[source_id],
                     bm25=max((lexical_score.get(key, 0.0) for key in keys), default=0.0),
                     term_coverage=max((coverage.get(key, 0.0) for key in keys), default=0.0),
                 )
             )
-        hits.sort(key=lambda hit: (-hit.fused, -hit.score, hit.source_id))
-        return hits[:k]
+        return hits
 
-
-def document_id(path: str) -> str:
-    """A stable id for an ingested file: the same path always maps to the same id (so re-ingest replaces)."""
-    return "doc:" + hashlib.sha1(str(Path(path)).encode("utf-8")).hexdigest()[:12]
+    def _shown(self, snapshot: Snapshot, row: int, lang: str | None) -> dict[str, Any]:
+        """What a hit shows: a card from its file, in the asker's language where it exists; any other
+        piece as stored."""
+        entry = snapshot.sources[int(snapshot.source[row])]
+        piece_lang = snapshot.manifest.langs[int(snapshot.lang[row])]
+        own_card = self._cards.get(entry.key) if entry.kind != "document" else None
+        if own_card is not None:
+            card = self.card(entry.source_id, lang or piece_lang) or own_card
+            return {
+                "source_id": entry.source_id,
+                "kind": entry.kind,
+                "lang": card.lang,
+                "title": card.title,
+                "seed_chunks": own_card.seed_chunks,
+                "text": card.body,
+                "actions": own_card.actions,
+            }
+        return {
+            "source_id": entry.source_id,
+            "kind": entry.kind,
+            "lang": piece_lang,
+            "title": entry.title,
+            "text": snapshot.piece_text(row),
+        }

@@ -1,14 +1,20 @@
 """Users' own documents (playbooks, proposals, notes) into the knowledge index.
 
-pypdf and docx2txt read PDF and Word, Markdown and text are read as UTF-8; langchain's recursive splitter
-cuts them into chunks at paragraph, then sentence boundaries, Chinese sentence ends included. A file is
-keyed by its absolute path, so ingesting it again replaces its chunks rather than adding a second copy.
+pypdf and docx2txt read PDF and Word, Markdown and text are read as UTF-8. A PDF's lines are re-flowed
+into paragraphs (pypdf keeps the page's line breaks, which cut sentences in half). Text is chunked by
+its structure: paragraphs are packed into chunks under their heading, a heading always travels with
+the text under it (never a chunk of its own), and only a paragraph too long for one chunk is cut, at
+sentence ends (langchain's recursive splitter), each part keeping the heading. A file is keyed by its
+absolute path, so ingesting it again replaces its chunks rather than adding a second copy; it is
+registered only when all its chunks are written (bot/retrieval/writer.py).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -16,12 +22,13 @@ from pydantic import BaseModel
 
 from bot.language import detect_language
 from bot.retrieval.index import KnowledgeIndex
+from bot.retrieval.writer import IndexWriter
 
 log = logging.getLogger(__name__)
 
 SUPPORTED = {
-    ".md": "text",
-    ".markdown": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
     ".txt": "text",
     ".text": "text",
     ".pdf": "pdf",
@@ -29,6 +36,14 @@ SUPPORTED = {
 }
 CHUNK_SIZE = 800
 CHUNK_OVERLAP = 120
+
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S")
+_SENTENCE_END = "。！？；.!?;"
+_LIST_ITEM = re.compile(
+    r"^([-*•●▪–]\s|\(?\d{1,3}[.)、]\s*|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、)"
+)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*/\s*\d{1,4})?$", re.IGNORECASE)
 
 
 class UnreadableDocument(ValueError):
@@ -43,15 +58,7 @@ class IngestResult(BaseModel):
     seconds: float
 
 
-def splitter() -> RecursiveCharacterTextSplitter:
-    return RecursiveCharacterTextSplitter(
-        chunk_size=CHUNK_SIZE,
-        chunk_overlap=CHUNK_OVERLAP,
-        separators=["\n\n", "\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", " ", ""],
-        keep_separator="end",
-    )
-
-
+# ---------- reading ----------
 def _read_text(path: Path) -> list[str]:
     return [path.read_text(encoding="utf-8")]
 
@@ -59,7 +66,7 @@ def _read_text(path: Path) -> list[str]:
 def _read_pdf(path: Path) -> list[str]:
     from pypdf import PdfReader
 
-    return [page.extract_text() or "" for page in PdfReader(path).pages]
+    return [reflow(page.extract_text() or "") for page in PdfReader(path).pages]
 
 
 def _read_docx(path: Path) -> list[str]:
@@ -70,17 +77,56 @@ def _read_docx(path: Path) -> list[str]:
 
 # pypdf and docx2txt directly: langchain-community's loaders wrap exactly these, and that package is being
 # sunset by its maintainers.
-_READERS = {"text": _read_text, "pdf": _read_pdf, "docx": _read_docx}
+_READERS = {"markdown": _read_text, "text": _read_text, "pdf": _read_pdf, "docx": _read_docx}
+
+
+def _join_lines(left: str, right: str) -> str:
+    if left.endswith("-") and len(left) > 1 and left[-2].isalpha() and right[:1].islower():
+        return left[:-1] + right  # a word hyphenated at the line end
+    if _CJK.match(left[-1]) or _CJK.match(right[0]):
+        return left + right  # Chinese has no spaces between words
+    return f"{left} {right}"
+
+
+def _width(line: str) -> int:
+    """How wide a line is set: a Chinese character takes about two Latin ones' room."""
+    return len(line) + len(_CJK.findall(line))
+
+
+def _starts_paragraph(previous: str, line: str, width: int) -> bool:
+    if _LIST_ITEM.match(line):
+        return True
+    if _width(previous) < 0.6 * width:  # the line before ended short: a heading, or a paragraph's end
+        return True
+    return previous[-1] in _SENTENCE_END + ":：" and _width(previous) < 0.85 * width
+
+
+def reflow(page: str) -> str:
+    """A PDF page's text as paragraphs: lines joined back into sentences, a paragraph ending where a
+    line ends short, a list item starts, or a blank line falls; page numbers dropped."""
+    lines = [line.strip() for line in page.splitlines()]
+    width = max((_width(line) for line in lines), default=0)
+    paragraphs: list[str] = []
+    current, previous = "", ""
+    for line in lines:
+        if not line or _PAGE_NUMBER.match(line):
+            if current:
+                paragraphs.append(current)
+            current, previous = "", ""
+            continue
+        if current and _starts_paragraph(previous, line, width):
+            paragraphs.append(current)
+            current = line
+        else:
+            current = _join_lines(current, line) if current else line
+        previous = line
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
 
 
 def load_text(path: Path) -> str:
-    if not path.is_file():
-        raise UnreadableDocument(f"{path}: no such file")
-    kind = SUPPORTED.get(path.suffix.lower())
-    if kind is None:
-        raise UnreadableDocument(
-            f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(sorted(SUPPORTED))}"
-        )
+    kind = _kind(path)
     try:
         pages = _READERS[kind](path)
     except Exception as bad:  # readers raise many types (PdfReadError, BadZipFile, UnicodeDecodeError…)
@@ -93,23 +139,173 @@ def load_text(path: Path) -> str:
     return text
 
 
-def ingest_file(index: KnowledgeIndex, path: Path) -> IngestResult:
-    started = time.perf_counter()
-    resolved = path.expanduser().resolve()
-    text = load_text(resolved)
-    chunks = [chunk.strip() for chunk in splitter().split_text(text) if chunk.strip()]
-    count, replaced = index.replace_document(
-        str(resolved), resolved.name, chunks, lambda chunk: detect_language(chunk) or "en"
+def _kind(path: Path) -> str:
+    if not path.exists():
+        raise UnreadableDocument(f"{path}: no such file or folder")
+    kind = SUPPORTED.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        raise UnreadableDocument(
+            f"{path}: unsupported file type {path.suffix or '(none)'}; use {', '.join(sorted(SUPPORTED))}"
+        )
+    return kind
+
+
+# ---------- finding files ----------
+def collect_files(paths: Sequence[Path], glob: str | None = None) -> list[Path]:
+    """The files to ingest: each file given, and the supported files under each folder given (at any
+    depth), those matching `glob` when one is given (`*.md`, `playbooks/*.pdf`: matched from the right
+    of the path, as pathlib's `match`)."""
+    found: list[Path] = []
+    for given in paths:
+        path = given.expanduser().resolve()
+        if path.is_dir():
+            inside = sorted(
+                child
+                for child in path.rglob("*")
+                if child.is_file()
+                and child.suffix.lower() in SUPPORTED
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                and (glob is None or child.match(glob))
+            )
+            if not inside:
+                wanted = f" matching {glob}" if glob else f" ({', '.join(sorted(SUPPORTED))})"
+                raise UnreadableDocument(f"{path}: no files to ingest in this folder{wanted}")
+            found.extend(inside)
+        else:
+            _kind(path)
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+# ---------- chunking ----------
+def _is_heading(block: str, kind: str) -> bool:
+    if kind == "markdown":
+        return all(_MARKDOWN_HEADING.match(line) for line in block.splitlines())
+    # plain text, Word, PDF: a short single line that does not end a sentence reads as a heading
+    return (
+        "\n" not in block
+        and len(block) <= 80
+        and block[-1] not in _SENTENCE_END + ",，、"
+        and not _LIST_ITEM.match(block)
+        and len(block.split()) <= 12
     )
-    result = IngestResult(
-        path=str(resolved),
-        title=resolved.name,
+
+
+def _sections(text: str, kind: str) -> Iterator[tuple[str, str]]:
+    """(heading, paragraph) pairs in order; consecutive headings stay together as one."""
+    heading, pending = "", []
+    for raw in re.split(r"\n\s*\n", text):
+        block = raw.strip()
+        if not block:
+            continue
+        if kind == "markdown" and _MARKDOWN_HEADING.match(block) and "\n" in block:
+            first, rest = block.split("\n", 1)  # "## Title" with its paragraph right below it
+            if not _MARKDOWN_HEADING.match(rest.strip()):
+                pending.append(first.strip())
+                block = rest.strip()
+        if _is_heading(block, kind):
+            pending.append(block)
+            continue
+        if pending:
+            heading, pending = "\n".join(pending), []
+        yield heading, block
+    if pending:  # headings with nothing under them at the end: kept, as their own text
+        yield "", "\n".join(pending)
+
+
+def _splitter(size: int) -> RecursiveCharacterTextSplitter:
+    return RecursiveCharacterTextSplitter(
+        chunk_size=max(size, 200),
+        chunk_overlap=CHUNK_OVERLAP,
+        separators=["\n\n", "\n", "。", "！", "？", "；", ". ", "! ", "? ", "; ", "，", ", ", " ", ""],
+        keep_separator="end",
+    )
+
+
+def chunk_text(text: str, kind: str = "text", size: int = CHUNK_SIZE) -> list[str]:
+    """Chunks of at most about `size` characters, each starting with its section's heading."""
+    chunks: list[str] = []
+    current_heading, body = None, ""
+
+    def flush() -> None:
+        if body:
+            chunks.append(f"{current_heading}\n\n{body}" if current_heading else body)
+
+    for heading, paragraph in _sections(text, kind):
+        room = size - len(heading) - 2
+        if heading != current_heading or len(body) + len(paragraph) + 2 > room:
+            flush()
+            current_heading, body = heading, ""
+        if len(paragraph) > room:
+            parts = _splitter(room).split_text(paragraph)
+            for part in parts[:-1]:
+                chunks.append(f"{heading}\n\n{part.strip()}" if heading else part.strip())
+            paragraph = parts[-1].strip()
+        body = f"{body}\n\n{paragraph}" if body else paragraph
+    flush()
+    return [chunk.strip() for chunk in chunks if chunk.strip()]
+
+
+# ---------- into the index ----------
+class PreparedFile(BaseModel):
+    """A file read and chunked, ready to index: reading every file first means a bad fifth file is
+    reported before anything is indexed, and the progress bar knows the total."""
+
+    path: Path
+    chunks: list[str]
+
+
+def prepare(paths: Sequence[Path]) -> list[PreparedFile]:
+    prepared = []
+    for path in paths:
+        resolved = path.expanduser().resolve()
+        prepared.append(PreparedFile(path=resolved, chunks=chunk_text(load_text(resolved), _kind(resolved))))
+    return prepared
+
+
+def _language(chunk: str) -> str:
+    return detect_language(chunk) or "en"
+
+
+def _ingest_prepared(
+    index: KnowledgeIndex,
+    writer: IndexWriter,
+    prepared: PreparedFile,
+    progress: Callable[[int], None] | None,
+) -> IngestResult:
+    started = time.perf_counter()
+    path = prepared.path
+    count, replaced = index.write_document(
+        writer, str(path), path.name, prepared.chunks, _language, progress=progress
+    )
+    log.info("ingested %s: %d chunks (replaced %d)", path, count, replaced)
+    return IngestResult(
+        path=str(path),
+        title=path.name,
         chunks=count,
         replaced=replaced,
         seconds=round(time.perf_counter() - started, 3),
     )
-    log.info("ingested %s: %d chunks (replaced %d)", resolved, count, replaced)
-    return result
+
+
+def ingest_files(
+    index: KnowledgeIndex,
+    files: Sequence[PreparedFile],
+    progress: Callable[[int], None] | None = None,
+    on_file: Callable[[PreparedFile], None] | None = None,
+) -> list[IngestResult]:
+    """Indexes files one after another in one session: each is complete or absent, never half-there."""
+    results = []
+    with index.writing() as writer:
+        for prepared in files:
+            if on_file is not None:
+                on_file(prepared)
+            results.append(_ingest_prepared(index, writer, prepared, progress))
+    return results
+
+
+def ingest_file(index: KnowledgeIndex, path: Path) -> IngestResult:
+    return ingest_files(index, prepare([path]))[0]
 
 
 def remove_file(index: KnowledgeIndex, path: Path) -> int:

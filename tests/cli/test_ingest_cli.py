@@ -120,3 +120,25 @@ def test_missing_file_exits_2_as_a_real_process(run_process, own_data_dir):
     # The smoke test of the real entry point (python -m bot) for the knowledge commands.
     result = run_process("ingest", "/nonexistent/playbook.md", data_dir=own_data_dir)
     assert result.returncode == 2 and "no such file" in result.stderr
+
+
+def test_a_folder_is_ingested_at_any_depth_with_a_glob(run_cli, own_data_dir, tmp_path):
+    (tmp_path / "plays" / "emea").mkdir(parents=True)
+    (tmp_path / "plays" / "carriers.md").write_text("# Carriers\n\nWe lead with the Echidna bundle.", "utf-8")
+    (tmp_path / "plays" / "emea" / "banks.md").write_text("# Banks\n\nBanks get the Possum review.", "utf-8")
+    (tmp_path / "plays" / "emea" / "draft.txt").write_text("Not ready yet.", "utf-8")
+    result = run_cli("ingest", "--json", "--glob", "*.md", str(tmp_path / "plays"), data_dir=own_data_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no progress bar when stderr is not a terminal
+    ingested = json.loads(result.stdout)["ingested"]
+    assert sorted(row["title"] for row in ingested) == ["banks.md", "carriers.md"]
+    listing = json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"]
+    assert sorted(row["title"] for row in listing) == ["banks.md", "carriers.md"]
+
+    nothing = run_cli("ingest", "--glob", "*.pdf", str(tmp_path / "plays"), data_dir=own_data_dir)
+    assert nothing.returncode == 2 and len(nothing.stderr.splitlines()) == 1
+    assert "no files to ingest" in nothing.stderr and "*.pdf" in nothing.stderr
+
+    removed = run_cli("ingest", "--remove", "--json", str(tmp_path / "plays"), data_dir=own_data_dir)
+    assert sorted(json.loads(removed.stdout)["removed"].values()) == [1, 1]
+    assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []

