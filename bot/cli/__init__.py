@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -37,7 +38,7 @@ SERVICES = frozenset({"serve", "scheduler"})
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too, but with a multi-line usage dump
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too, but with a multi-line usage dump
         raise BadInput(message)
 
 

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import BadInput, add_user_option, print_json
+from bot.wording import Language
 
 
 def _services():
@@ -24,8 +25,8 @@ def _services():
     return settings, db, PlanRepository(db, admin_ids=settings.admin_ids), PlanWording(settings.prompts_dir)
 
 
-def _language(args: argparse.Namespace, settings) -> str:
-    return args.lang or settings.default_language
+def _language(args: argparse.Namespace, settings) -> Language:
+    return "zh" if (args.lang or settings.default_language) == "zh" else "en"
 
 
 def _plan_for(repo, user: str, account: str, action: str = "view"):

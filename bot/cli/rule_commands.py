@@ -710,7 +710,7 @@ def run_micro(args: argparse.Namespace) -> int:
 # registration
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     price = subparsers.add_parser(
         "price",
         help="price a deal with the pricing decision tree (seed chunks 16-17)",

@@ -228,9 +228,9 @@ class Coach:
         language = self.language_of(text)
         if self.runner is not None:
             if self.runner.commands.is_("resume", text):
-                paused = self._load(key + PAUSED)
-                if paused is not None:
-                    outcome = self.runner.resume(self.forms[paused.form], paused, turn, self.ask)
+                stopped = self._load(key + PAUSED)
+                if stopped is not None:
+                    outcome = self.runner.resume(self.forms[stopped.form], stopped, turn, self.ask)
                     if self.states is not None:
                         self.states.clear(key + PAUSED)
                     return self._persist(key, outcome)
@@ -240,7 +240,7 @@ class Coach:
         if not text:
             return self.ask(text, language)
         intent, hits = self.understand(text, language)
-        kind = self._form_for_intent.get(intent)
-        if kind is not None and self.runner is not None:
-            return self._start(kind, turn, language)
+        wanted = self._form_for_intent.get(intent)
+        if wanted is not None and self.runner is not None:
+            return self._start(wanted, turn, language)
         return self._answer(text, intent, hits, language)

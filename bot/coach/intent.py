@@ -19,7 +19,7 @@ from bot.coach.terms import TermMatcher
 from bot.wording import load_prompt_file
 
 if TYPE_CHECKING:
-    from langchain_core.embeddings import Embeddings
+    from bot.retrieval.embeddings import TextEmbeddings
 
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
@@ -28,10 +28,10 @@ DIALOG_MIN_SIMILARITY = 0.55
 DIALOG_MARGIN = 0.08
 
 
-_VECTORS: dict[tuple[int, tuple[str, ...]], tuple[Embeddings, np.ndarray]] = {}
+_VECTORS: dict[tuple[int, tuple[str, ...]], tuple[TextEmbeddings, np.ndarray]] = {}
 
 
-def _exemplar_vectors(embeddings: Embeddings, texts: tuple[str, ...]) -> np.ndarray:
+def _exemplar_vectors(embeddings: TextEmbeddings, texts: tuple[str, ...]) -> np.ndarray:
     """The exemplars' vectors, embedded once per model and process (each coach built in a process, a test's
     or a restarted one, would embed the same sentences again)."""
     key = (id(embeddings), texts)
@@ -43,7 +43,7 @@ def _exemplar_vectors(embeddings: Embeddings, texts: tuple[str, ...]) -> np.ndar
 
 
 class IntentDetector:
-    def __init__(self, prompts_dir: Path, embeddings: Embeddings) -> None:
+    def __init__(self, prompts_dir: Path, embeddings: TextEmbeddings) -> None:
         spec = load_prompt_file(prompts_dir, "intents.yaml")
         self.embeddings = embeddings
         self.keywords: dict[str, TermMatcher] = {

@@ -57,7 +57,7 @@ class LlmPrompts:
         """Whether an answer repeats a sentence of the system prompt (in either language)."""
         said = _squash(answer)
         for lang in ("en", "zh"):
-            for sentence in _SENTENCE_END.split(self.system(lang)):  # type: ignore[arg-type]
+            for sentence in _SENTENCE_END.split(self.system(lang)):
                 sentence = _squash(sentence)
                 if len(sentence) >= LEAK_SENTENCE_CHARS and sentence in said:
                     return True

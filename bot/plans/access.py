@@ -41,11 +41,13 @@ def managers_of(session: Session, person_ids: Iterable[str]) -> set[str]:
     frontier = {pid for pid in person_ids if pid}
     seen = set(frontier)
     while frontier:
-        above = set(
-            session.scalars(
+        above = {
+            manager
+            for manager in session.scalars(
                 select(Person.manager_id).where(Person.slack_id.in_(frontier), Person.manager_id.is_not(None))
             )
-        )
+            if manager is not None
+        }
         frontier = above - seen
         seen |= frontier
         found |= above

@@ -23,9 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kam_rules.opportunities import OpportunityKind
 
-FieldKind = Literal[
-    "text", "choice", "money", "share", "int", "date", "person", "bool", "list_of_text", "table"
-]
+FieldKind = Literal["text", "choice", "money", "share", "int", "date", "person", "bool", "list", "table"]
+"""The same kinds as the form engine's slots (``bot.coach.reply.SlotKind``)."""
 SegmentSize = Literal["large_org", "sme", "residential"]
 SegmentType = Literal["technically_complex", "service_responsive", "general"]
 DecisionLevel = Literal["local", "headquarters", "both"]
@@ -41,15 +40,17 @@ Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 
 def asked(kind: FieldKind, *, required: bool = True, min_rows: int = 1, max_rows: int | None = None) -> Any:
     """A field the drafting dialog asks for. Lists and tables default to empty, others to None."""
-    extra = {"ask": {"kind": kind, "required": required, "min_rows": min_rows, "max_rows": max_rows}}
-    if kind in ("list_of_text", "table"):
+    extra: dict[str, Any] = {
+        "ask": {"kind": kind, "required": required, "min_rows": min_rows, "max_rows": max_rows}
+    }
+    if kind in ("list", "table"):
         return Field(default_factory=list, json_schema_extra=extra)
     return Field(default=None, json_schema_extra=extra)
 
 
 def column(kind: FieldKind, *, required: bool = True, default: Any = None) -> Any:
     """A column of a table row."""
-    extra = {"ask": {"kind": kind, "required": required}}
+    extra: dict[str, Any] = {"ask": {"kind": kind, "required": required}}
     if required:
         return Field(json_schema_extra=extra)
     return Field(default=default, json_schema_extra=extra)
@@ -133,11 +134,11 @@ class CustomerInfo(_Part):
     employees: Annotated[int, Field(ge=0)] | None = asked("int", required=False)
     current_sales: list[SalesLine] = asked("table", max_rows=20)
     profitability: Share | None = asked("share")
-    decision_makers: list[str] = asked("list_of_text")
+    decision_makers: list[str] = asked("list")
     decision_level: DecisionLevel | None = asked("choice")
     decision_process: str | None = asked("text", required=False)
-    key_purchase_factors: list[str] = asked("list_of_text")
-    trends: list[str] = asked("list_of_text", required=False)
+    key_purchase_factors: list[str] = asked("list")
+    trends: list[str] = asked("list", required=False)
 
 
 class AccountValueSection(_Part):
@@ -154,7 +155,7 @@ class AccountValueSection(_Part):
 
 class Goals(_Part):
     opportunities: list[OpportunityRow] = asked("table", max_rows=5)
-    risks: list[str] = asked("list_of_text")
+    risks: list[str] = asked("list")
     targets_by_product: list[ProductTarget] = asked("table", max_rows=20)
     ranked_opportunities: list[RankedOpportunityView] | None = derived()
 
@@ -169,8 +170,8 @@ class Strategy(_Part):
     call_plan: str | None = asked("text")
     visit_frequency: VisitFrequency | None = asked("choice")
     team: list[TeamMember] = asked("table", max_rows=20)
-    measures: list[str] = asked("list_of_text")
-    milestones: list[str] = asked("list_of_text", required=False)
+    measures: list[str] = asked("list")
+    milestones: list[str] = asked("list", required=False)
 
 
 class CommunicationPlan(_Part):
@@ -230,7 +231,7 @@ class FieldSpec:
 
     @property
     def is_list(self) -> bool:
-        return self.kind in ("table", "list_of_text")
+        return self.kind in ("table", "list")
 
 
 def _strip_optional(annotation: Any) -> Any:

@@ -76,7 +76,7 @@ class PlanRenderer:
             for spec in (s for s in CATALOGUE if s.section == section):
                 if spec.is_table:
                     blocks.extend(self._table_block(record, spec, language, people))
-                elif spec.kind == "list_of_text" and is_filled(plan, spec.path):
+                elif spec.kind == "list" and is_filled(plan, spec.path):
                     bullets.append(f"- **{words.label(spec.path, language)}:**")
                     bullets.extend(f"  - {item}" for item in get_value(plan, spec.path))
                 else:
@@ -93,8 +93,8 @@ class PlanRenderer:
         lines.append("")
         lines.append(f"| {self._r('section', language)} | {self._r('filled', language)} |")
         lines.append("|---|---|")
-        for section in score.sections:
-            lines.append(f"| {words.section(section.section, language)} | {section.filled}/{section.total} |")
+        for part in score.sections:
+            lines.append(f"| {words.section(part.section, language)} | {part.filled}/{part.total} |")
         lines.append("")
         if score.required_missing:
             labels = [words.label(path, language) for path in score.required_missing]

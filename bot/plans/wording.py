@@ -104,7 +104,7 @@ class PlanWording:
             return str(getattr(value, "name", value))
         if kind == "date":
             return value.isoformat() if isinstance(value, date) else str(value)
-        if kind == "list_of_text":
+        if kind == "list":
             return self.join([str(item) for item in value], language)
         return str(value)
 

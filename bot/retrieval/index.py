@@ -202,7 +202,7 @@ class KnowledgeIndex:
         from bot.retrieval.chroma_store import piece_source_key, piece_version
 
         if len(wanted) <= 20:
-            pages = (
+            pages: Iterator[dict[str, Any]] = (
                 page
                 for entry in wanted.values()
                 for page in self.store.scan({"$and": [{"source_key": entry.key}, {"version": entry.version}]})

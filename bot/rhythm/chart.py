@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 from functools import lru_cache
+from typing import Any
 
 from bot.rhythm.digest import Digest
 from bot.rhythm.models import Language
@@ -45,8 +46,8 @@ def tier_pyramid_png(digest: Digest, wording: RhythmWording) -> bytes:
     if language == "zh" and font is None:
         log.info("no CJK font installed: the chart is labelled in English")
         language = "en"
-    rc = {"font.family": [font, "DejaVu Sans"]} if font else {}
-    with matplotlib.rc_context(rc):
+    rc: dict[str, Any] = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]  # its keys are typed as a Literal of every rc name
         figure = Figure(figsize=(7, 3.6), dpi=100)
         axes = figure.subplots()
         tiers = list(reversed(digest.tiers))  # the key tier on top

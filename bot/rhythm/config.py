@@ -49,7 +49,7 @@ class RhythmConfig(BaseModel):
 
     def language_of(self, person: Any) -> Language:
         """A person's language (``people.language``), else ``KAM_LANGUAGE``; ``person`` may be None."""
-        return getattr(person, "language", None) or self.language  # type: ignore[return-value]
+        return getattr(person, "language", None) or self.language
 
     @classmethod
     def from_settings(cls, settings) -> RhythmConfig:

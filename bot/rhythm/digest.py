@@ -191,7 +191,9 @@ class DigestBuilder:
         team = self.team_of(manager_id)
         members = set(team)
         accounts = [a for a in self.accounts if a.owner_id in members or self._plan_owner(a.id) in members]
-        plans, gaps, opportunities = [], [], []
+        plans: list[PlanLine] = []
+        gaps: list[AccountGap] = []
+        opportunities: list[OpportunityLine] = []
         counts = {tier: {"approved": 0, "in_progress": 0, "no_plan": 0} for tier in TIERS}
         for account in accounts:
             plan = self.plans.get(account.id)
@@ -282,7 +284,8 @@ class DigestBuilder:
             Milestone.state.in_(LIVE_STATES),
             Milestone.due_date <= monday + timedelta(days=6),
         ).order_by(Milestone.due_date, Milestone.id)
-        due_this_week, overdue = [], []
+        due_this_week: list[MilestoneView] = []
+        overdue: list[MilestoneView] = []
         for milestone, name in self.session.execute(live):
             view = milestone_view(milestone, name, self.wording, language)
             (overdue if milestone.due_date < today else due_this_week).append(view)

@@ -107,7 +107,7 @@ def owner_zones(session: Session, owners: set[str]) -> dict[str, str]:
 
     A zone from the Slack profile, once the Slack app caches profiles, belongs here, between the two."""
     return {
-        slack_id: tz
+        slack_id: str(tz)
         for slack_id, tz in session.execute(
             select(Person.slack_id, Person.tz).where(Person.slack_id.in_(owners), Person.tz.is_not(None))
         )

@@ -55,9 +55,9 @@ def milestone_view(
         title=wording.milestone_title(milestone.kind, milestone.title, language),
         due=milestone.due_date,
         kind=milestone.kind,
-        state=milestone.state,  # type: ignore[arg-type]
+        state=milestone.state,
         snoozed_until=milestone.snoozed_until,
-        source=milestone.source,  # type: ignore[arg-type]
+        source=milestone.source,
         plan_id=milestone.plan_id,
         done_at=milestone.done_at,
         done_by=milestone.done_by,
@@ -243,7 +243,7 @@ class RhythmService:
             log.info("escalation %s %s by %s", escalation_id, decision.decision, manager)
             return EscalationDecisionView(
                 escalation_id=escalation_id,
-                decision=decision.decision,  # type: ignore[arg-type]
+                decision=decision.decision,
                 decided_by=manager,
                 decided_at=decision.decided_at,
             )

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import select, update
 
-from bot.store.db import Database
+from bot.store.db import Database, rows_changed
 from bot.store.models import Escalation, Person
 
 
@@ -110,7 +110,7 @@ class EscalationStore:
             result = session.execute(
                 update(Escalation).where(Escalation.id.in_(wanted)).values(seen_by_manager=True)
             )
-            return result.rowcount or 0
+            return rows_changed(result)
 
 
 # The brief's module-level names, for callers that hold a Database rather than a store.

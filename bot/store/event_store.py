@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.db import Database
+from bot.store.db import Database, rows_changed
 from bot.store.models import HandledEvent, utcnow
 
 
@@ -32,4 +32,4 @@ class SqlHandledEvents:
     def prune(self, before: datetime) -> int:
         """Forget ids handled before a time (Slack stops redelivering within hours)."""
         with self.db.session() as session:
-            return session.execute(delete(HandledEvent).where(HandledEvent.handled_at < before)).rowcount
+            return rows_changed(session.execute(delete(HandledEvent).where(HandledEvent.handled_at < before)))

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, aliased
 
+from bot.store.db import rows_changed
 from bot.store.models import Account, Person
 from bot.store.rhythm_tables import DeliveryState, DigestDelivery, Milestone, ReminderDelivery
 
@@ -100,7 +101,7 @@ def mark_reminders_dirty(session: Session, owner_ids: Iterable[str]) -> int:
         .where(Milestone.owner_id.in_(ids), Milestone.state.in_(LIVE_STATES))
         .values(reminders_dirty=True)
     )
-    return result.rowcount or 0
+    return rows_changed(result)
 
 
 def mark_all_reminders_dirty(session: Session) -> int:
@@ -108,4 +109,4 @@ def mark_all_reminders_dirty(session: Session) -> int:
     result = session.execute(
         update(Milestone).where(Milestone.state.in_(LIVE_STATES)).values(reminders_dirty=True)
     )
-    return result.rowcount or 0
+    return rows_changed(result)

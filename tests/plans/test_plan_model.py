@@ -33,7 +33,7 @@ def test_the_catalogue_follows_the_model() -> None:
         "review",
     )
     kinds = {spec.kind for spec in CATALOGUE}
-    assert kinds >= {"text", "choice", "money", "share", "int", "date", "list_of_text", "table"}
+    assert kinds >= {"text", "choice", "money", "share", "int", "date", "list", "table"}
     assert FIELDS["goals.opportunities"].max_rows == 5
     assert [c.name for c in FIELDS["goals.opportunities"].columns] == [
         "name", "kind", "outcome_value", "success_probability",

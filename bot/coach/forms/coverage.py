@@ -127,7 +127,7 @@ class CoverageForm(Form):
             timesheet: dict[str, float] = {}
             for row in values.get(TIMESHEET.name) or []:
                 timesheet[row["activity"]] = timesheet.get(row["activity"], 0.0) + row["hours"]
-            micro = micro_efficiency(MicroInput(timesheet=timesheet, language=language))  # type: ignore[arg-type]
+            micro = micro_efficiency(MicroInput(timesheet=timesheet, language=language))
             rows = [
                 [
                     activity.label,

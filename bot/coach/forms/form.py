@@ -37,10 +37,17 @@ from bot.wording import Catalogue, Wording
 
 
 class CardInfo(Protocol):
-    id: str
-    title: str
-    seed_chunks: Sequence[int]
-    summary: str
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def seed_chunks(self) -> Sequence[int]: ...
+
+    @property
+    def summary(self) -> str: ...
 
 
 class CardLookup(Protocol):
@@ -254,8 +261,8 @@ class Form:
         for language in ("en", "zh"):
             for part in ("label", "aliases"):
                 path = (*slot.wording_path, part)
-                if s.wording.has(language, *path):  # type: ignore[arg-type]
-                    node = s.wording.node(language, *path)  # type: ignore[arg-type]
+                if s.wording.has(language, *path):
+                    node = s.wording.node(language, *path)
                     names.extend(node if isinstance(node, list) else [node])
         return [str(name) for name in names]
 
@@ -270,8 +277,8 @@ class Form:
         for wording in (s.wording, s.tools.catalogue.file("choices.yaml")):
             for language in ("en", "zh"):
                 for part in ("label", "synonyms"):
-                    if wording.has(language, "choices", choice, part):  # type: ignore[arg-type]
-                        node = wording.node(language, "choices", choice, part)  # type: ignore[arg-type]
+                    if wording.has(language, "choices", choice, part):
+                        node = wording.node(language, "choices", choice, part)
                         words.extend(str(w) for w in (node if isinstance(node, list) else [node]))
         return words
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,7 +35,7 @@ class ParseContext:
     user_id: str | None = None
     resolve_person: Callable[[str], Person | None] | None = None
     """Looks a person up in the people directory by id or name; None when nobody by that is known."""
-    choice_words: dict[str, Iterable[str]] = field(default_factory=dict)
+    choice_words: Mapping[str, Iterable[str]] = field(default_factory=dict)
     """For each choice id, the words that mean it (labels in both languages, synonyms)."""
     self_words: tuple[str, ...] = ("me", "myself", "i", "我", "我自己", "本人")
     yes_words: tuple[str, ...] = (
@@ -275,9 +275,8 @@ def _read_chinese_date(text: str, today: date) -> date | None:
     # 一季度, 第一季度, Q1(末), 2027年第二季度
     match = re.fullmatch(r"(今年|明年|\d{4}年)?(?:第)?([一二三四1-4])季度(?:末|底)?", compact)
     if match:
-        quarter = _small_number(match[2]) or 1
-        year = _year_word(match[1], today)
-        return _future(lambda y: _last_day(y, quarter * 3), today, year)
+        quarter: int = _small_number(match[2]) or 1
+        return _future(lambda y: _last_day(y, quarter * 3), today, _year_word(match[1], today))
     # 3月底, 明年3月初, 2027年3月15日, 十二月中旬, 3月15号
     match = re.fullmatch(
         r"(今年|明年|后年|\d{4}年)?([0-9]{1,2}|[一二三四五六七八九十]{1,3})月"
@@ -285,14 +284,14 @@ def _read_chinese_date(text: str, today: date) -> date | None:
         compact,
     )
     if match:
-        month = _small_number(match[2])
-        if month is None or not 1 <= month <= 12:
+        found_month = _small_number(match[2])
+        if found_month is None or not 1 <= found_month <= 12:
             return None
+        month: int = found_month
         day = _small_number(match[4]) if match[4] else None
         where = _WHERE_ZH.get(match[3] or "", "end")
-        year = _year_word(match[1], today)
         try:
-            return _future(lambda y: _in_month(y, month, where, day), today, year)
+            return _future(lambda y: _in_month(y, month, where, day), today, _year_word(match[1], today))
         except ValueError:
             return None
     return None

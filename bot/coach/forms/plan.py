@@ -73,10 +73,9 @@ def _row_validator(spec: FieldSpec) -> Callable[[dict[str, Any]], dict[str, Any]
 
 
 def slot_of(spec: FieldSpec) -> Slot:
-    kind = "list" if spec.kind == "list_of_text" else spec.kind
     return Slot(
         spec.path,
-        kind,  # type: ignore[arg-type]
+        spec.kind,
         required=spec.required,
         choices=spec.choices,
         columns=tuple(_column(column) for column in spec.columns),
@@ -198,7 +197,7 @@ class PlanForm(Form):
             return [ACCOUNT_CHOICE if self.data(s).candidates else ACCOUNT]
         return [slot.name for slot in FIELD_SLOTS if not self.settled(s, slot)]
 
-    def progress(self, s: Session):  # type: ignore[no-untyped-def]
+    def progress(self, s: Session):
         from bot.coach.reply import Progress
 
         record = self.record(s)

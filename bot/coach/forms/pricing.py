@@ -12,6 +12,7 @@ Alternative-platform values the tree did not need are filled with values that ca
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
@@ -88,8 +89,11 @@ SLOTS = (
 
 
 class EscalationRecord(Protocol):
-    id: int
-    created_at: datetime
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class Escalations(Protocol):
@@ -100,8 +104,8 @@ class Escalations(Protocol):
         *,
         requested_by: str,
         deal_label: str = "",
-        inputs: Any = None,
-        decision: Any = None,
+        inputs: BaseModel | Mapping[str, Any] | None = None,
+        decision: BaseModel | Mapping[str, Any] | None = None,
         conversation_key: str | None = None,
     ) -> EscalationRecord: ...
 

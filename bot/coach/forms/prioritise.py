@@ -238,8 +238,8 @@ def _names(catalogue: Catalogue, file: str, *path: str) -> list[str]:
     names: list[str] = []
     for language in ("en", "zh"):
         for part in ("label", "aliases", "synonyms"):
-            if wording.has(language, *path, part):  # type: ignore[arg-type]
-                node = wording.node(language, *path, part)  # type: ignore[arg-type]
+            if wording.has(language, *path, part):
+                node = wording.node(language, *path, part)
                 names.extend(str(n) for n in (node if isinstance(node, list) else [node]))
     return names
 

@@ -244,8 +244,8 @@ class FormRunner:
             return False
         if read:
             s.say("read_fields", values=join(s, read))
-        for slot, raw, error in misread:
-            self.unreadable(s, slot, raw, error)
+        for slot, raw, problem in misread:
+            self.unreadable(s, slot, raw, problem)
         if misread:
             s.state.position = misread[0][0].name
         elif s.state.position is None or s.state.position not in s.form.needed(s):

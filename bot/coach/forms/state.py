@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from bot.coach.reply import Language
 
-STATE_VERSION = 2
+STATE_VERSION: Literal[2] = 2
 
 
 class FormState(BaseModel):
