@@ -27,8 +27,7 @@ def build_index(settings: Settings | None = None) -> KnowledgeIndex:
     from bot.retrieval.tokenize import use_cache_dir
 
     settings = settings or get_settings()
-    if not settings.chroma_host:
-        settings.ensure_data_dir()  # an unusable data folder is the user's setting: one line, not a traceback
+    settings.ensure_data_dir()  # the index's snapshot lives there; an unusable folder is the user's setting
     use_blas_threads(1)  # one per serving process: more than the cores ruin latency when neighbours are busy
     use_cache_dir(settings.data_dir)
     index = KnowledgeIndex(settings)
