@@ -97,6 +97,7 @@ def assemble_coach(
     from bot.coach.forms.commands import CommandWords
     from bot.coach.forms.coverage import CoverageForm
     from bot.coach.forms.form import FormTools
+    from bot.coach.forms.milestones import MilestonesForm
     from bot.coach.forms.plan import PlanForm
     from bot.coach.forms.pricing import PricingForm
     from bot.coach.forms.prioritise import PrioritiseForm
@@ -104,6 +105,7 @@ def assemble_coach(
     from bot.coach.forms.skills import SkillsForm
     from bot.coach.forms.tiers import TiersForm
     from bot.plans.repository import PlanRepository
+    from bot.rhythm.wiring import build_rhythm
     from bot.store.dialog_store import SqlFormStates
     from bot.store.escalation_store import EscalationStore
     from bot.store.event_store import SqlHandledEvents
@@ -130,6 +132,7 @@ def assemble_coach(
         SkillsForm(),
         CoverageForm(),
         CadenceForm(),
+        MilestonesForm(build_rhythm(settings, db).service),
     ]
     return Coach(
         **parts,

@@ -50,7 +50,7 @@ def _decision(decision: Decision, language: Language, words: Wording) -> list[st
 def _ask(ask: Ask, language: Language, words: Wording) -> list[str]:
     lines = []
     if ask.choices:
-        lines.append(f"{words.text(language, 'options')}:")
+        lines.append(words.text(language, "options"))
         lines.extend(f"  {n}. {choice.label}" for n, choice in enumerate(ask.choices, 1))
     if ask.columns:
         lines.append(words.text(language, "columns", columns=" | ".join(ask.columns)))
@@ -80,12 +80,12 @@ def render_text(reply: Reply, catalogue: Catalogue) -> str:
     if reply.ask is not None:
         blocks.append(_ask(reply.ask, language, words))
     if reply.citations:
-        lines = [f"{words.text(language, 'sources')}:"]
+        lines = [words.text(language, "sources")]
         for citation in reply.citations:
             lines.append(f"  - {citation.title} [{citation.id}] ({chunk_label(citation, language, words)})")
         blocks.append(lines)
     if reply.actions:
-        lines = [f"{words.text(language, 'next_steps')}:"]
+        lines = [words.text(language, "next_steps")]
         lines.extend(f"  - {action.label}: {action.command}" for action in reply.actions)
         blocks.append(lines)
     return "\n\n".join("\n".join(block) for block in blocks if block and any(block))

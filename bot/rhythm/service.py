@@ -41,6 +41,12 @@ class InvalidRequest(RhythmError):
         self.field = field
 
 
+class UnknownMilestone(InvalidRequest):
+    def __init__(self, milestone_id: int) -> None:
+        super().__init__("ID", f"no milestone {milestone_id} (see kam-coach milestones list)")
+        self.milestone_id = milestone_id
+
+
 class NotAllowed(RhythmError):
     """The user may not do this."""
 
@@ -187,7 +193,7 @@ class RhythmService:
             .with_for_update(of=Milestone)
         ).first()
         if found is None:
-            raise InvalidRequest("ID", f"no milestone {milestone_id} (see kam-coach milestones list)")
+            raise UnknownMilestone(milestone_id)
         return found[0], found[1]
 
     def _check(self, session: Session, user: str | None, milestone: Milestone, action: str) -> str:
