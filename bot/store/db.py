@@ -271,12 +271,8 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_database(settings: Settings | None = None, *, migrate: bool = True) -> Database:
+def open_database(settings: Settings, *, migrate: bool = True) -> Database:
     """The database the settings name, checked and migrated to the latest schema."""
-    if settings is None:
-        from bot.settings import get_settings
-
-        settings = get_settings()
     if not settings.database_url:
         settings.ensure_data_dir()
     database = Database(settings.sqlalchemy_url)
