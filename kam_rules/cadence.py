@@ -23,7 +23,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, validate_call
 
-from kam_rules.rationale import Language, pick, with_citation
+from kam_rules import wording
+from kam_rules.rationale import Language, with_citation
 
 Tier = Literal["key", "important", "standard"]
 EventKind = Literal[
@@ -39,14 +40,6 @@ PLAN_CHECKPOINT_WEEKS = 8
 PLAN_DUE_WEEKS = 12
 MAX_MONTHS = 1200
 
-EVENT_LABELS: dict[str, tuple[str, str]] = {
-    "quarterly_review": ("quarterly review of the account plan", "客户计划季度审核"),
-    "progress_report": ("progress report on the top accounts", "最重要客户进度报告"),
-    "annual_review": ("annual review of the account plan", "客户计划年度审核"),
-    "annual_collective_review": ("annual collective progress review", "年度集体进度审核"),
-    "plan_due": ("account plan due (12 weeks of drafting)", "客户计划完成(制定计划8-12周)"),
-    "plan_checkpoint": ("account plan checkpoint (8 weeks into drafting)", "客户计划中期检查(制定计划第8周)"),
-}
 # (kind, every how many months) for each tier's recurring reviews.
 RECURRING: dict[str, tuple[tuple[EventKind, int], ...]] = {
     "key": (("quarterly_review", 3), ("progress_report", 6)),
@@ -125,26 +118,13 @@ def plan_reviews(request: ScheduleInput) -> ReviewSchedule:
         (ReviewEvent(date=next_weekday(day), kind=kind) for day, kind in raw if day <= end),
         key=lambda event: (event.date, event.kind),
     )
-    text = {
-        "key": pick(
-            lang,
-            "Key account: review the plan every quarter and report progress every 6 months",
-            "关键客户：每季度审核客户计划，每6个月发表一次进度报告",
-        ),
-        "important": pick(
-            lang, "Important account: review the plan once a year", "重要客户：每年审核一次客户计划"
-        ),
-        "standard": pick(
-            lang,
-            "Standard account: a yearly collective progress review",
-            "其他客户：每年进行一次集体进度审核",
-        ),
-    }[request.tier]
-    text += pick(
+    text = wording.text(
         lang,
-        f"; the plan takes 8-12 weeks to draft (checkpoint at week 8, due at week 12). {len(events)} events "
-        f"in {months} months; weekend dates move to Monday.",
-        f"；制定计划需要8-12周(第8周检查，第12周完成)。{months}个月内共{len(events)}项，遇周末顺延至周一。",
+        "cadence",
+        "summary",
+        tier_rule=wording.text(lang, "cadence", "tiers", request.tier),
+        count=len(events),
+        months=months,
     )
     return ReviewSchedule(
         tier=request.tier,

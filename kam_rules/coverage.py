@@ -48,7 +48,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kam_rules.rationale import Language, fmt_number, fmt_share, is_close, pick, with_citation
+from kam_rules import wording
+from kam_rules.formatting import format_number, format_share
+from kam_rules.rationale import Language, is_close, with_citation
 
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -72,12 +74,6 @@ BENCHMARK_EFFICIENCY_LOSS = 0.55
 BENCHMARK_EFFECTIVENESS_LOSS = 0.10
 COVERAGE_STAGES = ("not_contacted", "contacted_not_pursued")
 HIGHER_IS_BETTER = frozenset({"won"})
-STAGE_LABELS = {
-    "not_contacted": ("not contacted", "未接触客户"),
-    "contacted_not_pursued": ("contacted but not pursued", "接触但未认真对待"),
-    "pursued_lost": ("pursued but lost", "认真对待但未达成销售"),
-    "won": ("won", "实际完成的销量"),
-}
 StageVerdict = Literal["worse", "at_benchmark", "better"]
 
 
@@ -151,49 +147,40 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
     fix_first: Literal["efficiency", "effectiveness"] = (
         "effectiveness" if coverage_fine and verdicts["pursued_lost"] == "worse" else "efficiency"
     )
-    losses = pick(
+
+    def share(value: float) -> str:
+        return format_share(value, lang)
+
+    losses = wording.text(
         lang,
-        f"Efficiency loss (not contacted + not pursued) {fmt_share(efficiency)} against the seed's "
-        f"{fmt_share(BENCHMARK_EFFICIENCY_LOSS)}; effectiveness loss (pursued but lost) "
-        f"{fmt_share(effectiveness)} against {fmt_share(BENCHMARK_EFFECTIVENESS_LOSS)}; won "
-        f"{fmt_share(shares.won)}. ",
-        f"效率损失（未接触客户+接触但未认真对待）{fmt_share(efficiency)}，种子基准"
-        f"{fmt_share(BENCHMARK_EFFICIENCY_LOSS)}；效能损失（认真对待但未达成销售）{fmt_share(effectiveness)}，"
-        f"基准{fmt_share(BENCHMARK_EFFECTIVENESS_LOSS)}；实际完成{fmt_share(shares.won)}。",
+        "coverage",
+        "funnel",
+        "losses",
+        efficiency=share(efficiency),
+        efficiency_benchmark=share(BENCHMARK_EFFICIENCY_LOSS),
+        effectiveness=share(effectiveness),
+        effectiveness_benchmark=share(BENCHMARK_EFFECTIVENESS_LOSS),
+        won=share(shares.won),
     )
-    worse = [stage for stage in stages if stage.verdict == "worse"]
-    if worse:
-        named = [
-            pick(
-                lang,
-                f"{STAGE_LABELS[s.stage][0]} {fmt_share(s.share)} (seed {fmt_share(s.benchmark)})",
-                f"{STAGE_LABELS[s.stage][1]}{fmt_share(s.share)}（基准{fmt_share(s.benchmark)}）",
-            )
-            for s in worse
-        ]
-        judged = pick(
-            lang, f"Worse than the seed: {', '.join(named)}. ", f"比种子基准差的环节：{'、'.join(named)}。"
+    stage_labels = wording.labels(lang, "coverage", "stages")
+    named = [
+        wording.text(
+            lang,
+            "coverage",
+            "funnel",
+            "worse_stage",
+            stage=stage_labels[s.stage],
+            share=share(s.share),
+            benchmark=share(s.benchmark),
         )
+        for s in stages
+        if s.verdict == "worse"
+    ]
+    if named:
+        judged = wording.text(lang, "coverage", "funnel", "worse", stages=wording.join(lang, named))
     else:
-        judged = pick(
-            lang,
-            "No stage is worse than the seed's 25/30/10/35. ",
-            "没有哪个环节比种子基准（25/30/10/35）差。",
-        )
-    if fix_first == "effectiveness":
-        advice = pick(
-            lang,
-            "Coverage (contacting and pursuing the target) is at or better than the benchmark while too many "
-            "pursued deals are lost: work on selling skills (effectiveness) first.",
-            "客户覆盖（接触并认真对待目标客户）已达到或好于基准，但认真对待的销售机会流失过多：先提高销售效能（销售技能）。",
-        )
-    else:
-        advice = pick(
-            lang,
-            "Start with efficiency (coverage: contact and pursue more of the target); it can be fixed top "
-            "down and improves faster than effectiveness.",
-            "先从效率着手（客户覆盖：接触并认真对待更多目标客户）；效率问题可以自上而下直接处理，改进速度快于效能问题。",
-        )
+        judged = wording.text(lang, "coverage", "funnel", "none_worse")
+    advice = wording.text(lang, "coverage", "funnel", "advice", fix_first)
     return FunnelDiagnosis(
         shares=shares,
         benchmark=SEED_FUNNEL,
@@ -205,7 +192,7 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
         efficiency_gap=efficiency - BENCHMARK_EFFICIENCY_LOSS,
         effectiveness_gap=effectiveness - BENCHMARK_EFFECTIVENESS_LOSS,
         fix_first=fix_first,
-        rationale=with_citation(losses + judged + advice, lang, *FUNNEL_SEED_CHUNKS),
+        rationale=with_citation(wording.sentences(lang, losses, judged, advice), lang, *FUNNEL_SEED_CHUNKS),
     )
 
 
@@ -214,10 +201,11 @@ def diagnose_funnel(request: FunnelInput) -> FunnelDiagnosis:
 
 MACRO_SEED_CHUNKS = (19, 20, 21)
 ServiceStatus = Literal["under_served", "balanced", "over_served"]
-GROUPS: tuple[tuple[str, int, int | None, str, str], ...] = (
-    ("top_10", 1, 10, "top 10", "前十名大客户"),
-    ("top_11_20", 11, 20, "11-20", "十一至二十名大客户"),
-    ("rest", 21, None, "the rest", "其余大客户"),
+# (group, first rank, last rank or None for all the rest); their labels are wording.
+GROUPS: tuple[tuple[str, int, int | None], ...] = (
+    ("top_10", 1, 10),
+    ("top_11_20", 11, 20),
+    ("rest", 21, None),
 )
 
 
@@ -331,7 +319,8 @@ def macro_efficiency(request: MacroInput) -> MacroEfficiency:
             )
         )
     groups: list[GroupCoverage] = []
-    for key, first, last, en, zh in GROUPS:
+    group_labels = wording.labels(lang, "coverage", "macro", "groups")
+    for key, first, last in GROUPS:
         members = [a for a in accounts if a.group == key]
         if not members:
             continue
@@ -341,7 +330,7 @@ def macro_efficiency(request: MacroInput) -> MacroEfficiency:
         groups.append(
             GroupCoverage(
                 group=key,
-                label=pick(lang, en, zh),
+                label=group_labels[key],
                 first_rank=first,
                 last_rank=members[-1].rank if last is None else min(last, members[-1].rank),
                 accounts=len(members),
@@ -358,30 +347,29 @@ def macro_efficiency(request: MacroInput) -> MacroEfficiency:
     over = [a.name for a in accounts if a.status == "over_served"]
     top = groups[0]
     parts = [
-        pick(
+        wording.text(
             lang,
-            f"The top {top.accounts} accounts hold {fmt_share(top.potential_share)} of the potential and get "
-            f"{fmt_share(top.hours_share)} of the {fmt_number(total_hours)} hours "
-            f"({_status_word(top.status, lang)}).",
-            f"前{top.accounts}名客户占潜力的{fmt_share(top.potential_share)}，获得{fmt_number(total_hours)}小时中的"
-            f"{fmt_share(top.hours_share)}({_status_word(top.status, lang)})。",
+            "coverage",
+            "macro",
+            "top",
+            count=top.accounts,
+            potential_share=format_share(top.potential_share, lang),
+            hours_share=format_share(top.hours_share, lang),
+            hours=format_number(total_hours, lang),
+            status=wording.text(lang, "coverage", "macro", "statuses", top.status),
         ),
-        pick(
+        wording.text(
             lang,
-            f"{len(under)} accounts under-served, {len(over)} over-served "
-            f"(tolerance {fmt_share(request.tolerance)}).",
-            f"{len(under)}个客户投入不足，{len(over)}个投入过多(容差{fmt_share(request.tolerance)})。",
+            "coverage",
+            "macro",
+            "served",
+            under=len(under),
+            over=len(over),
+            tolerance=format_share(request.tolerance, lang),
         ),
     ]
     if under:
-        parts.append(
-            pick(
-                lang,
-                "Put the best people and most selling time on the accounts with the greatest potential.",
-                "好钢花在刀刃上：把最优人才和最多的销售时间投向潜力最大的客户。",
-            )
-        )
-    separator = "" if lang == "zh" else " "
+        parts.append(wording.text(lang, "coverage", "macro", "advice"))
     return MacroEfficiency(
         total_potential=total_potential,
         total_hours=total_hours,
@@ -390,16 +378,8 @@ def macro_efficiency(request: MacroInput) -> MacroEfficiency:
         accounts=accounts,
         under_served=under,
         over_served=over,
-        rationale=with_citation(separator.join(parts), lang, *MACRO_SEED_CHUNKS),
+        rationale=with_citation(wording.sentences(lang, *parts), lang, *MACRO_SEED_CHUNKS),
     )
-
-
-def _status_word(status: ServiceStatus, lang: Language) -> str:
-    return {
-        "under_served": pick(lang, "under-served", "投入不足"),
-        "balanced": pick(lang, "balanced", "基本匹配"),
-        "over_served": pick(lang, "over-served", "投入过多"),
-    }[status]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -422,18 +402,6 @@ ACTIVITIES: tuple[str, ...] = Activity.__args__  # type: ignore[attr-defined]
 REVENUE_GENERATING: frozenset[str] = frozenset({"face_to_face_visits", "account_planning", "proposals"})
 AVERAGE_BAND = (0.15, 0.25)
 TARGET_BAND = (0.40, 0.50)
-ACTIVITY_LABELS: dict[str, tuple[str, str]] = {
-    "face_to_face_visits": ("face-to-face sales visits", "面对面的销售拜访"),
-    "account_planning": ("account planning", "客户规划"),
-    "proposals": ("proposals", "提议"),
-    "travel": ("travel", "交通"),
-    "admin": ("admin", "行政"),
-    "internal_coordination": ("internal coordination", "内部协调"),
-    "error_fixing": ("fixing errors", "纠错"),
-    "personnel": ("personnel", "人事"),
-    "training": ("training", "培训"),
-    "other": ("other", "其他"),
-}
 ACTIVITY_ALIASES: dict[str, str] = {
     "visits": "face_to_face_visits",
     "face_to_face": "face_to_face_visits",
@@ -455,9 +423,9 @@ ACTIVITY_ALIASES: dict[str, str] = {
     "文案": "admin",
     "事务管理": "admin",
 }
-for _key, (_en, _zh) in ACTIVITY_LABELS.items():
-    ACTIVITY_ALIASES.setdefault(_en.replace("-", "_").replace(" ", "_"), _key)
-    ACTIVITY_ALIASES.setdefault(_zh, _key)
+for _language in wording.LANGUAGES:  # each activity's label, in either language, names it too
+    for _key, _label in wording.labels(_language, "coverage", "micro", "activities").items():
+        ACTIVITY_ALIASES.setdefault(_label.replace("-", "_").replace(" ", "_"), _key)
 
 
 def normalise_activity(value: str) -> str:
@@ -575,11 +543,12 @@ def micro_efficiency(request: MicroInput) -> MicroEfficiency:
         status = "average"
     else:
         status = "below_target"
+    activity_labels = wording.labels(lang, "coverage", "micro", "activities")
     activities = sorted(
         (
             ActivityShare(
                 activity=activity,
-                label=pick(lang, *ACTIVITY_LABELS[activity]),
+                label=activity_labels[activity],
                 hours=hours,
                 share=hours / total,
                 revenue_generating=activity in REVENUE_GENERATING,
@@ -590,30 +559,30 @@ def micro_efficiency(request: MicroInput) -> MicroEfficiency:
     )
     largest_other = [a.activity for a in activities if not a.revenue_generating and a.hours > 0]
     hours_to_target = max(0.0, low * total - revenue)
-    status_text = {
-        "on_target": pick(lang, "within the target band", "处于目标区间"),
-        "above_target": pick(lang, "above the target band", "高于目标区间"),
-        "below_average": pick(lang, "below even the average sales force", "低于普通销售队伍的水平"),
-        "average": pick(lang, "the level of an average sales force", "相当于普通销售队伍的水平"),
-        "below_target": pick(lang, "better than average but below target", "好于普通水平但未达目标"),
-    }[status]
-    text = pick(
+    text = wording.text(
         lang,
-        f"{fmt_share(share)} of {fmt_number(total)} hours is revenue-generating (visits, account planning, "
-        f"proposals): {status_text} (target {fmt_share(low)}-{fmt_share(high)}, as high-performing sales "
-        f"forces; average {fmt_share(AVERAGE_BAND[0])}-{fmt_share(AVERAGE_BAND[1])}).",
-        f"{fmt_number(total)}小时中{fmt_share(share)}用于产生收入的活动(拜访、客户规划、提议)：{status_text}"
-        f"(目标{fmt_share(low)}-{fmt_share(high)}，即业绩好的销售队伍；普通水平"
-        f"{fmt_share(AVERAGE_BAND[0])}-{fmt_share(AVERAGE_BAND[1])})。",
+        "coverage",
+        "micro",
+        "summary",
+        share=format_share(share, lang),
+        hours=format_number(total, lang),
+        status=wording.text(lang, "coverage", "micro", "statuses", status),
+        low=format_share(low, lang),
+        high=format_share(high, lang),
+        average_low=format_share(AVERAGE_BAND[0], lang),
+        average_high=format_share(AVERAGE_BAND[1], lang),
     )
     if hours_to_target > 0 and largest_other:
-        names = [pick(lang, *ACTIVITY_LABELS[a]) for a in largest_other[:2]]
-        text += pick(
+        names = [activity_labels[a] for a in largest_other[:2]]
+        move = wording.text(
             lang,
-            f" Move {fmt_number(round(hours_to_target, 1))} hours into selling, starting with "
-            f"{' and '.join(names)}.",
-            f"需将{fmt_number(round(hours_to_target, 1))}小时转向销售，先从{'和'.join(names)}着手。",
+            "coverage",
+            "micro",
+            "move",
+            hours=format_number(round(hours_to_target, 1), lang),
+            activities=wording.join(lang, names, "pair_separator"),
         )
+        text = wording.sentences(lang, text, move)
     return MicroEfficiency(
         total_hours=total,
         revenue_hours=revenue,

@@ -17,7 +17,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, validate_call
 
-from kam_rules.rationale import Language, fmt_number, fmt_share, pick, with_citation
+from kam_rules import wording
+from kam_rules.formatting import format_amount, format_share
+from kam_rules.rationale import Language, with_citation
 
 OpportunityKind = Literal[
     "increase_usage",
@@ -31,23 +33,6 @@ OPPORTUNITY_KINDS: tuple[str, ...] = OpportunityKind.__args__  # type: ignore[at
 Quadrant = Literal["act_now", "plan_attack", "opportunistic", "shelve"]
 QUADRANT_ORDER: tuple[Quadrant, ...] = ("act_now", "plan_attack", "opportunistic", "shelve")
 
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "increase_usage": ("increase usage by existing customers", "提高现有客户的使用率"),
-    "cross_sell": ("cross-sell other products or services", "交叉销售其他产品或服务"),
-    "price_mix": ("raise prices or improve the product mix", "提高价格或改善产品组合"),
-    "prune_unprofitable": (
-        "prune unprofitable customers and low-value services",
-        "排除不赢利的客户和低价值服务",
-    ),
-    "new_customer_core": ("new customers in the core industries", "核心产业的新客户"),
-    "new_customer_adjacent": ("new customers in other industries", "非相关产业的新客户"),
-}
-QUADRANT_LABELS: dict[str, tuple[str, str]] = {
-    "act_now": ("act now", "马上行动"),
-    "plan_attack": ("plan the attack", "计划出击"),
-    "opportunistic": ("opportunistic", "伺机而动"),
-    "shelve": ("shelve", "搁置"),
-}
 SEED_CHUNKS = (11, 12, 13)
 
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -139,23 +124,31 @@ def prioritise(request: RankInput) -> OpportunityMatrix:
     if threshold is None:
         threshold = median_value(request.opportunities)
     ranked = _rank(request.opportunities, threshold, request.probability_threshold, lang)
-    counts = {quadrant: sum(1 for r in ranked if r.quadrant == quadrant) for quadrant in QUADRANT_ORDER}
-    source = (
-        pick(lang, "the median outcome value", "结果规模的中位数")
-        if request.value_threshold is None
-        else pick(lang, "the given threshold", "给定的门槛")
-    )
-    value_text = fmt_number(threshold) if threshold is not None else "-"
-    text = pick(
+    labels = wording.labels(lang, "opportunities", "quadrants")
+    counts = [
+        wording.text(
+            lang,
+            "opportunities",
+            "quadrant_count",
+            count=sum(1 for r in ranked if r.quadrant == quadrant),
+            quadrant=labels[quadrant],
+        )
+        for quadrant in QUADRANT_ORDER
+    ]
+    source = "median" if request.value_threshold is None else "given"
+    text = wording.text(
         lang,
-        f"{len(ranked)} opportunities by size of outcome (big at >= {value_text}, {source}) and likelihood "
-        f"of success (likely at >= {fmt_share(request.probability_threshold)}): "
-        + ", ".join(f"{counts[q]} {QUADRANT_LABELS[q][0]}" for q in QUADRANT_ORDER)
-        + ".",
-        f"按成果规模(>= {value_text}为大，{source})和成功的可能性(>= "
-        f"{fmt_share(request.probability_threshold)}为大)对{len(ranked)}个机会排序："
-        + "，".join(f"{QUADRANT_LABELS[q][1]}{counts[q]}个" for q in QUADRANT_ORDER)
-        + "。",
+        "opportunities",
+        "summary",
+        count=len(ranked),
+        value_threshold=(
+            format_amount(threshold, lang)
+            if threshold is not None
+            else wording.text(lang, "opportunities", "no_threshold")
+        ),
+        source=wording.text(lang, "opportunities", "threshold_sources", source),
+        probability_threshold=format_share(request.probability_threshold, lang),
+        counts=wording.text(lang, "opportunities", "count_separator").join(counts),
     )
     return OpportunityMatrix(
         opportunities=ranked,
@@ -219,14 +212,24 @@ def _one_rationale(
 ) -> str:
     big = opp.outcome_value >= value_threshold
     likely = opp.success_probability >= probability_threshold
-    value, vt = fmt_number(opp.outcome_value), fmt_number(value_threshold)
-    prob, pt = fmt_share(opp.success_probability), fmt_share(probability_threshold)
-    if lang == "zh":
-        size = f"成果{'大' if big else '小'}({value} {'>=' if big else '<'} {vt})"
-        chance = f"成功可能性{'大' if likely else '小'}({prob} {'>=' if likely else '<'} {pt})"
-        text = f"{size}，{chance}：{QUADRANT_LABELS[quadrant][1]}。"
-    else:
-        size = f"{'big' if big else 'small'} outcome ({value} {'>=' if big else '<'} {vt})"
-        chance = f"{'likely' if likely else 'unlikely'} success ({prob} {'>=' if likely else '<'} {pt})"
-        text = f"{size[0].upper()}{size[1:]} and {chance}: {QUADRANT_LABELS[quadrant][0]}."
+    value_limit = format_amount(value_threshold, lang)
+    probability_limit = format_share(probability_threshold, lang)
+    size = wording.text(
+        lang,
+        "opportunities",
+        "size",
+        "big" if big else "small",
+        value=format_amount(opp.outcome_value, lang),
+        compare=wording.text(lang, "at_least" if big else "below", value=value_limit),
+    )
+    chance = wording.text(
+        lang,
+        "opportunities",
+        "chance",
+        "likely" if likely else "unlikely",
+        probability=format_share(opp.success_probability, lang),
+        compare=wording.text(lang, "at_least" if likely else "below", value=probability_limit),
+    )
+    quadrant_label = wording.text(lang, "opportunities", "quadrants", quadrant)
+    text = wording.text(lang, "opportunities", "one", size=size, chance=chance, quadrant=quadrant_label)
     return with_citation(text, lang, *SEED_CHUNKS)

@@ -30,8 +30,10 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kam_rules import wording
 from kam_rules._models import PositionalModel
-from kam_rules.rationale import Language, fmt_number, fmt_share, ge, lt, pick, with_citation
+from kam_rules.formatting import format_amount, format_share
+from kam_rules.rationale import Language, ge, lt, with_citation
 
 Decision = Literal["maintain_pricing", "migrate_platform", "marginal_cost_pricing", "escalate_to_management"]
 CostBasis = Literal["lraic", "marginal_cost"]
@@ -108,33 +110,9 @@ class PricingDecision(BaseModel):
     language: Language = "en"
 
 
-_QUESTIONS: dict[str, tuple[str, str]] = {
-    "within_discount": (
-        "Can the winning price be offered within the discount policy (winning price >= {floor})?",
-        "能否在折扣政策内(制胜价格 >= {floor})向客户提供制胜价格？",
-    ),
-    "lower_cost_platform": (
-        "Is there a lower-cost platform (LRAIC) to move the customer to?",
-        "是否有机会将客户转到低成本(LRAIC)网络/平台？",
-    ),
-    "savings_support_price": (
-        "Do the new platform's savings support the winning price (its LRAIC <= the winning price)?",
-        "新网络所节约的成本是否足以支持制胜价格(其LRAIC <= 制胜价格)？",
-    ),
-    "alternative_under_used": (
-        "Is the new platform's utilisation too low, with its marginal cost at or below the winning price?",
-        "新网络的使用率是否过低，且其边际成本不高于制胜价格？",
-    ),
-    "current_under_used": (
-        "Is the current platform under-used, with its marginal cost at or below the winning price?",
-        "当前网络的使用率是否不足，且其边际成本不高于制胜价格？",
-    ),
-}
-
-
 def _step(key: str, answer: bool, language: Language, **values: str) -> PathStep:
-    en, zh = _QUESTIONS[key]
-    return PathStep(key=key, question=pick(language, en, zh).format(**values), answer=answer)
+    question = wording.text(language, "pricing", "questions", key, **values)
+    return PathStep(key=key, question=question, answer=answer)
 
 
 # The tree's tests, shared by decide() and next_needed_input() so that asking and deciding never drift.
@@ -204,7 +182,7 @@ def decide(pricing: PricingInput) -> PricingDecision:
     path: list[PathStep] = []
 
     within = within_discount(winning, floor)
-    path.append(_step("within_discount", within, lang, floor=fmt_number(floor)))
+    path.append(_step("within_discount", within, lang, floor=format_amount(floor, lang)))
     if within:
         basis: CostBasis = "marginal_cost" if current.under_used else "lraic"
         return _result(pricing, "maintain_pricing", min(pricing.list_price, winning), basis, "current", path)
@@ -267,58 +245,18 @@ def _rationale(
     cost: float | None,
 ) -> str:
     lang = pricing.language
-    floor = fmt_number(pricing.floor)
-    winning = fmt_number(pricing.winning_price)
-    discount = fmt_share(pricing.max_discount)
-    basis_name = {
-        "lraic": pick(lang, "LRAIC", "长期增量成本(LRAIC)"),
-        "marginal_cost": pick(lang, "marginal cost", "边际成本"),
-        None: "",
-    }[basis]
-    platform_name = {
-        "current": pick(lang, "the current platform", "当前网络"),
-        "alternative": pick(lang, "the new platform", "新网络"),
-        None: "",
-    }[platform]
-    if decision == "maintain_pricing":
-        util = fmt_share(pricing.current.utilisation)
-        eff = fmt_share(pricing.current.effective_utilisation)
-        text = pick(
-            lang,
-            f"The winning price {winning} is within the {discount} discount policy (floor {floor}): keep the "
-            f"current pricing and offer {fmt_number(price or 0)}. Utilisation {util} against an effective "
-            f"{eff} makes {basis_name} the cost to price against.",
-            f"制胜价格{winning}在{discount}的折扣政策之内(底价{floor})：维持原有定价和折扣方法，报价"
-            f"{fmt_number(price or 0)}。产能利用率{util}(有效水平{eff})，应以{basis_name}作为定价成本。",
-        )
-    elif decision == "migrate_platform":
-        text = pick(
-            lang,
-            f"The winning price {winning} is below the policy floor {floor}, but the new platform's LRAIC "
-            f"({fmt_number(cost or 0)}) supports it: move the customer and price at {winning}.",
-            f"制胜价格{winning}低于政策底价{floor}，但新网络较低的LRAIC({fmt_number(cost or 0)})足以支持："
-            f"将客户转到新网络，按{winning}报价。",
-        )
-    elif decision == "marginal_cost_pricing":
-        text = pick(
-            lang,
-            f"The winning price {winning} is below the policy floor {floor}; {platform_name} has idle "
-            f"capacity and its marginal cost ({fmt_number(cost or 0)}) is covered: re-cost on marginal "
-            f"cost and offer {winning}.",
-            f"制胜价格{winning}低于政策底价{floor}；{platform_name}产能闲置且边际成本"
-            f"({fmt_number(cost or 0)})可以覆盖：使用边际成本法重新确定成本，按{winning}报价。",
-        )
-    else:
-        text = pick(
-            lang,
-            f"The winning price {winning} is below the policy floor {floor} and no platform's costs support "
-            "it: an open issue for management to decide.",
-            f"制胜价格{winning}低于政策底价{floor}，且没有网络的成本能够支持：未决事宜由管理层决策。",
-        )
+    values = {
+        "winning": format_amount(pricing.winning_price, lang),
+        "floor": format_amount(pricing.floor, lang),
+        "discount": format_share(pricing.max_discount, lang),
+        "price": format_amount(price or 0, lang),
+        "cost": format_amount(cost or 0, lang),
+        "utilisation": format_share(pricing.current.utilisation, lang),
+        "effective": format_share(pricing.current.effective_utilisation, lang),
+        "basis": wording.text(lang, "pricing", "cost_bases", basis) if basis else "",
+        "platform": wording.text(lang, "pricing", "platforms", platform) if platform else "",
+    }
+    text = wording.text(lang, "pricing", "rationale", decision, **values)
     if below_cost and cost is not None:
-        text += pick(
-            lang,
-            f" Warning: the price is below the {basis_name} of {fmt_number(cost)} on {platform_name}.",
-            f"注意：该价格低于{platform_name}的{basis_name}({fmt_number(cost)})。",
-        )
+        text = wording.sentences(lang, text, wording.text(lang, "pricing", "below_cost", **values))
     return with_citation(text, lang, *SEED_CHUNKS)

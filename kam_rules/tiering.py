@@ -25,15 +25,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from kam_rules.rationale import Language, fmt_number, fmt_share, pick, with_citation
+from kam_rules import wording
+from kam_rules.formatting import format_amount, format_share
+from kam_rules.rationale import Language, with_citation
 
 Tier = Literal["key", "important", "standard"]
 SEED_CHUNKS = (4, 5)
-TIER_LABELS: dict[str, tuple[str, str]] = {
-    "key": ("key", "关键客户"),
-    "important": ("important", "重要客户"),
-    "standard": ("standard", "其他客户"),
-}
+TIERS: tuple[Tier, ...] = ("key", "important", "standard")
 
 Money = Annotated[float, Field(allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -195,18 +193,16 @@ def tier(request: TieringInput) -> TieringResult:
                 rationale=_account_rationale(account, "standard", final_share, request, unprofitable=True),
             )
         )
-    counts = {t: sum(1 for r in results if r.tier == t) for t in TIER_LABELS}
-    unprofitable = len(negative)
-    text = pick(
+    counts = {t: sum(1 for r in results if r.tier == t) for t in TIERS}
+    text = wording.text(
         lang,
-        f"{len(results)} accounts ranked by total customer value: {counts['key']} key (up to "
-        f"{fmt_share(request.key_share)} of the value), {counts['important']} important (up to "
-        f"{fmt_share(request.important_share)}), {counts['standard']} standard"
-        + (f", of which {unprofitable} unprofitable." if unprofitable else "."),
-        f"按客户总价值对{len(results)}个客户分层：关键客户{counts['key']}个(累计价值达"
-        f"{fmt_share(request.key_share)})，重要客户{counts['important']}个(累计达"
-        f"{fmt_share(request.important_share)})，其他客户{counts['standard']}个"
-        + (f"，其中{unprofitable}个不赢利。" if unprofitable else "。"),
+        "tiering",
+        "summary_unprofitable" if negative else "summary",
+        count=len(results),
+        **counts,
+        key_share=format_share(request.key_share, lang),
+        important_share=format_share(request.important_share, lang),
+        unprofitable=len(negative),
     )
     return TieringResult(
         accounts=results,
@@ -225,29 +221,24 @@ def _account_rationale(
     unprofitable: bool = False,
 ) -> str:
     lang = request.language
-    value = fmt_number(account.rank_value)
-    uses_potential = account.potential_value is not None and account.potential_value > account.total_value
+    value = format_amount(account.rank_value, lang)
     if unprofitable:
-        text = pick(
-            lang,
-            f"Value {value} is not positive: standard, unprofitable; review whether to keep serving it.",
-            f"价值{value}不为正：其他客户，不赢利；考虑是否继续服务。",
-        )
+        text = wording.text(lang, "tiering", "unprofitable", value=value)
     else:
-        label = TIER_LABELS[tier_name]
-        limit = request.key_share if tier_name == "key" else request.important_share
         if tier_name == "standard":
-            compare = f">= {fmt_share(request.important_share)}"
+            compare = wording.text(lang, "at_least", value=format_share(request.important_share, lang))
         else:
-            compare = f"< {fmt_share(limit)}"
-        if uses_potential:
-            basis = pick(lang, "potential value", "潜在价值")
-        else:
-            basis = pick(lang, "total value", "总价值")
-        text = pick(
+            limit = request.key_share if tier_name == "key" else request.important_share
+            compare = wording.text(lang, "below", value=format_share(limit, lang))
+        uses_potential = account.potential_value is not None and account.potential_value > account.total_value
+        text = wording.text(
             lang,
-            f"{basis.capitalize()} {value}; accounts ranked above it hold {fmt_share(share_before)} of the "
-            f"value ({compare}): {label[0]}.",
-            f"{basis}{value}；排在其前的客户占总价值的{fmt_share(share_before)}({compare})：{label[1]}。",
+            "tiering",
+            "ranked",
+            basis=wording.text(lang, "tiering", "bases", "potential" if uses_potential else "total"),
+            value=value,
+            share_before=format_share(share_before, lang),
+            compare=compare,
+            tier=wording.text(lang, "tiering", "tiers", tier_name),
         )
     return with_citation(text, lang, *SEED_CHUNKS)

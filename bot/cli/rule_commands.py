@@ -37,6 +37,17 @@ def _language(args: argparse.Namespace) -> str:
     return get_settings().default_language
 
 
+def _catalogue():
+    from bot.settings import get_settings
+    from bot.wording import Catalogue
+
+    return Catalogue(get_settings().prompts_dir)
+
+
+def _choice_label(choice: str, language: str) -> str:
+    return _catalogue().file("choices.yaml").text(language, "choices", choice, "label")  # type: ignore[arg-type]
+
+
 def _zh(args: argparse.Namespace) -> bool:
     return _language(args) == "zh"
 
@@ -89,15 +100,15 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Se
 
 
 def _num(value: float | None) -> str:
-    from kam_rules.rationale import fmt_number
+    from kam_rules.formatting import format_number
 
-    return "-" if value is None else fmt_number(value)
+    return "-" if value is None else format_number(value)
 
 
 def _pct(value: float | None) -> str:
-    from kam_rules.rationale import fmt_share
+    from kam_rules.formatting import format_share
 
-    return "-" if value is None else fmt_share(value)
+    return "-" if value is None else format_share(value)
 
 
 def _emit(args: argparse.Namespace, payload: BaseModel | dict[str, Any], text: Callable[[], str]) -> int:
@@ -289,7 +300,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
     from bot.coach.forms.prioritise import opportunity_column, opportunity_kind
     from bot.settings import get_settings
     from bot.wording import Catalogue
-    from kam_rules.opportunities import OPPORTUNITY_KINDS, QUADRANT_LABELS, Opportunity, RankInput, prioritise
+    from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, RankInput, prioritise
 
     # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prioritise.yaml).
     prompts = Catalogue(get_settings().prompts_dir)
@@ -329,7 +340,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
 
     def text() -> str:
         zh = request.language == "zh"
-        label = {q: (names[1] if zh else names[0]) for q, names in QUADRANT_LABELS.items()}
+        label = prompts.file("prioritise.yaml").node(request.language, "quadrants")
         rows = [
             (
                 r.rank,
@@ -380,7 +391,7 @@ TIER_COLUMNS = ("name", *VALUE_FIELDS)
 
 
 def run_tiers(args: argparse.Namespace) -> int:
-    from kam_rules.tiering import TIER_LABELS, AccountValue, TieringInput, tier
+    from kam_rules.tiering import AccountValue, TieringInput, tier
 
     accounts = []
     for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:], language=_language(args)):
@@ -413,7 +424,7 @@ def run_tiers(args: argparse.Namespace) -> int:
         rows = [
             (
                 a.name,
-                TIER_LABELS[a.tier][1] if zh else a.tier,
+                _choice_label(a.tier, request.language) if zh else a.tier,
                 _num(a.total_value),
                 _num(a.rank_value),
                 _pct(a.cumulative_share),
@@ -471,7 +482,7 @@ def run_skills(args: argparse.Namespace) -> int:
 
 
 def run_cadence(args: argparse.Namespace) -> int:
-    from kam_rules.cadence import EVENT_LABELS, ScheduleInput, plan_reviews
+    from kam_rules.cadence import ScheduleInput, plan_reviews
 
     if args.start is None:
         start = date.today()
@@ -496,12 +507,13 @@ def run_cadence(args: argparse.Namespace) -> int:
     def text() -> str:
         zh = request.language == "zh"
         weekdays = "一二三四五六日"
+        events = _catalogue().file("cadence.yaml").node(request.language, "events")
         headers = ["日期", "星期", "事项"] if zh else ["date", "day", "event"]
         rows = [
             (
                 e.date.isoformat(),
                 f"周{weekdays[e.date.weekday()]}" if zh else e.date.strftime("%a"),
-                EVENT_LABELS[e.kind][1] if zh else f"{e.kind}: {EVENT_LABELS[e.kind][0]}",
+                events[e.kind] if zh else f"{e.kind}: {events[e.kind]}",
             )
             for e in schedule.events
         ]
@@ -652,7 +664,6 @@ def run_macro(args: argparse.Namespace) -> int:
 def run_micro(args: argparse.Namespace) -> int:
     from kam_rules.coverage import (
         ACTIVITIES,
-        ACTIVITY_LABELS,
         MicroInput,
         micro_efficiency,
         normalise_activity,
@@ -689,7 +700,7 @@ def run_micro(args: argparse.Namespace) -> int:
         )
         rows = [
             (
-                ACTIVITY_LABELS[a.activity][1] if zh else a.activity,
+                _choice_label(a.activity, request.language) if zh else a.activity,
                 _num(a.hours),
                 _pct(a.share),
                 ("是" if zh else "yes") if a.revenue_generating else "",

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kam_rules.coverage import FUNNEL_STAGES, SEED_FUNNEL, FunnelInput, diagnose_funnel
-from kam_rules.rationale import fmt_share
+from kam_rules.formatting import format_share
 
 LABELS = {
     "not_contacted": "not contacted",
@@ -85,5 +85,6 @@ def test_coverage_is_called_fine_only_when_both_coverage_stages_are(values: list
     if result.fix_first == "effectiveness":
         assert coverage_fine and by_stage["pursued_lost"] == "worse"
     for stage in result.stages:  # each stage worse than the seed is named in the rationale, and only those
-        named = f"{LABELS[stage.stage]} {fmt_share(stage.share)} (seed {fmt_share(stage.benchmark)})"
+        share, seed = format_share(stage.share), format_share(stage.benchmark)
+        named = f"{LABELS[stage.stage]} {share} (seed {seed})"
         assert (named in result.rationale) == (stage.verdict == "worse"), result.rationale

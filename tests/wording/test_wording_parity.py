@@ -1,5 +1,6 @@
 """Every prompt file has the one layout: an `en:` tree and a `zh:` tree with the same keys and, in every
-string, the same {placeholders}; files without the two trees are data (patterns, exemplars), not wording."""
+string, the same {placeholders}; files without the two trees are data (patterns, exemplars), not wording.
+The rules' own catalogue (kam_rules/wording.yaml) is held to the same layout."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
-FILES = sorted(PROMPTS.glob("*.yaml"))
+ROOT = Path(__file__).resolve().parents[2]
+PROMPTS = ROOT / "prompts"
+FILES = [*sorted(PROMPTS.glob("*.yaml")), ROOT / "kam_rules" / "wording.yaml"]
 DATA_FILES = {"intents.yaml", "offtopic_exemplars.yaml"}
 """Matching data: exemplars, keywords and patterns in either language, never shown to a user."""
+WORDING = [f for f in FILES if f.name not in DATA_FILES]
 
 
 def placeholders(text: str) -> set[str]:
@@ -45,13 +48,13 @@ def test_every_prompt_file_is_wording_or_declared_data():
         assert ("en" in data and "zh" in data) or file.name in DATA_FILES, file.name
 
 
-@pytest.mark.parametrize("file", [f for f in FILES if f.name not in DATA_FILES], ids=lambda f: f.name)
+@pytest.mark.parametrize("file", WORDING, ids=lambda f: f.relative_to(ROOT).as_posix())
 def test_both_languages_have_the_same_keys_and_placeholders(file: Path):
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
     assert compare(data["en"], data["zh"], file.stem) == []
 
 
-@pytest.mark.parametrize("file", [f for f in FILES if f.name not in DATA_FILES], ids=lambda f: f.name)
+@pytest.mark.parametrize("file", WORDING, ids=lambda f: f.relative_to(ROOT).as_posix())
 def test_chinese_wording_uses_full_width_punctuation(file: Path):
     """A comma, colon or bracket between Chinese characters is written full-width (，：（）)."""
     import re

@@ -24,7 +24,7 @@ RATINGS = Slot(
     "ratings",
     "table",
     columns=(
-        Slot("skill", "choice", choices=tuple(KEY_SKILLS), wording=("columns", "skill")),
+        Slot("skill", "choice", choices=KEY_SKILLS, wording=("columns", "skill")),
         Slot("importance", "int", validate=_rating, wording=("columns", "importance")),
         Slot("performance", "int", validate=_rating, wording=("columns", "performance")),
     ),
