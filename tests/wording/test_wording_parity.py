@@ -56,11 +56,14 @@ def test_both_languages_have_the_same_keys_and_placeholders(file: Path):
 
 @pytest.mark.parametrize("file", WORDING, ids=lambda f: f.relative_to(ROOT).as_posix())
 def test_chinese_wording_uses_full_width_punctuation(file: Path):
-    """A comma, colon or bracket between Chinese characters is written full-width (，：（）)."""
+    """A comma, colon or bracket between Chinese characters, or between one and a {placeholder}, is written
+    full-width (，：（）); a Chinese sentence has no half-width bracket at all ("时间{when}(UTC)" reads wrong
+    whatever fills the blank)."""
     import re
 
     data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    half = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!(][\u4e00-\u9fff]")
+    chinese = re.compile(r"[\u4e00-\u9fff]")
+    half = re.compile(r"[\u4e00-\u9fff}][,:;?!()]|[,:;?!(][\u4e00-\u9fff{]|[()]")
 
     def strings(node: Any):
         if isinstance(node, dict):
@@ -72,5 +75,5 @@ def test_chinese_wording_uses_full_width_punctuation(file: Path):
         elif isinstance(node, str):
             yield node
 
-    offending = [text for text in strings(data["zh"]) if half.search(text)]
+    offending = [text for text in strings(data["zh"]) if chinese.search(text) and half.search(text)]
     assert offending == []
