@@ -58,3 +58,8 @@ def format_share(value: float, language: Language = "en") -> str:
 def format_date(day: date, language: Language = "en") -> str:
     """A date in prose: "Mar 10, 2027" / "2027年3月10日"."""
     return _babel_date(day, format="medium", locale=LOCALES[language])
+
+
+def format_weekday(day: date, language: Language = "en") -> str:
+    """The day of the week, short: "Mon" / "周一"."""
+    return _babel_date(day, format="EEE", locale=LOCALES[language])

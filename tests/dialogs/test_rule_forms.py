@@ -24,6 +24,8 @@ def test_tiers_from_typed_rows(say):
     assert [row[1] for row in table.rows] == ["ACME", "Globex", "Initech"]
     assert [row[2] for row in table.rows] == ["key account", "important account", "standard account"]
     assert table.rows[0][3] == "330,000"  # 450k profit less 120k cost to serve
+    assert table.columns[5:] == ["Rank value", "Unprofitable"]  # as `kam-coach tiers` shows them
+    assert [row[6] for row in table.rows] == ["", "", "yes"]  # Initech costs more than it brings
     assert "1 key, 1 important and 1 standard" in result.text
     assert "customer-value-pyramid" in {c.id for c in result.citations}
 
@@ -66,6 +68,8 @@ def test_coverage_micro_from_a_timesheet(say):
     assert result.dialog is None
     shares = {row[0]: row[2] for row in result.tables[0].rows}
     assert shares["face-to-face sales visits"] == "25%"
+    revenue = {row[0]: row[3] for row in result.tables[0].rows}
+    assert revenue == {"face-to-face sales visits": "yes", "admin": "", "travel": ""}
 
 
 def test_review_dates_in_chinese_with_the_default_horizon(say):

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kam_rules.formatting import format_amount, format_date, format_number, format_share
+from kam_rules.formatting import format_amount, format_date, format_number, format_share, format_weekday
 from kam_rules.money import parse_amount
 
 
@@ -49,3 +49,5 @@ def test_shares_numbers_and_dates():
     assert format_number(12_000, "zh") == "12,000"  # counts are not money: no 万
     assert format_date(date(2027, 3, 10), "en") == "Mar 10, 2027"
     assert format_date(date(2027, 3, 10), "zh") == "2027年3月10日"
+    assert format_weekday(date(2027, 3, 10), "en") == "Wed"
+    assert format_weekday(date(2027, 3, 10), "zh") == "周三"

@@ -7,11 +7,11 @@ from datetime import date
 from typing import ClassVar
 
 from bot.coach.forms.form import Form, Session
+from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
-from bot.coach.reply import Table
 from bot.errors import InputError
-from kam_rules.cadence import MAX_MONTHS, ScheduleInput, plan_reviews
-from kam_rules.formatting import format_date
+from kam_rules.cadence import MAX_MONTHS, ReviewSchedule, ScheduleInput, plan_reviews
+from kam_rules.formatting import format_date, format_weekday
 
 
 def _months(value: int) -> int:
@@ -46,12 +46,24 @@ class CadenceForm(Form):
             months=values.get("months", 12),
             language=s.language,
         )
-        schedule = plan_reviews(request)
-        rows: list[list[str | float | int | None]] = [
-            [format_date(event.date, s.language), s.word("events", event.kind)] for event in schedule.events
-        ]
-        heads = s.wording.node(s.language, "table_columns")
-        s.tables.append(Table(title=s.word("table_title"), columns=list(heads.values()), rows=rows))
-        s.lines.append(schedule.rationale)
+        s.show(show_schedule(s.words, plan_reviews(request)))
         s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
+
+
+TABLE_COLUMNS = ("date", "event", "weekday")
+
+
+def show_schedule(words: FormWording, schedule: ReviewSchedule) -> Shown:
+    """Every checkpoint and review, by date, and the rationale."""
+    language = words.language
+    rows: Rows = [
+        [
+            format_date(event.date, language),
+            words.word("events", event.kind),
+            format_weekday(event.date, language),
+        ]
+        for event in schedule.events
+    ]
+    table = words.table("table_title", "table_columns", TABLE_COLUMNS, rows)
+    return Shown(lines=[schedule.rationale], tables=[table])

@@ -8,23 +8,26 @@ from typing import ClassVar
 
 from bot.coach.forms.display import describe_error
 from bot.coach.forms.form import Form, Session
+from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.tables import rows_from_csv
-from bot.coach.reply import Table
 from bot.coach.turn import Attachment
 from bot.errors import InputError
 from kam_rules.coverage import (
     ACTIVITIES,
     FUNNEL_STAGES,
     AccountEffort,
+    FunnelDiagnosis,
     FunnelInput,
+    MacroEfficiency,
     MacroInput,
+    MicroEfficiency,
     MicroInput,
     diagnose_funnel,
     macro_efficiency,
     micro_efficiency,
 )
-from kam_rules.formatting import format_number, format_share
+from kam_rules.formatting import format_amount, format_number, format_share
 
 
 def _not_negative(value: float) -> float:
@@ -91,53 +94,96 @@ class CoverageForm(Form):
         language = s.language
         mode = values[MODE.name]
         if mode == "funnel":
-            diagnosis = diagnose_funnel(
-                FunnelInput(**{stage: values[stage] for stage in FUNNEL_STAGES}, language=language)
-            )
-            rows: list[list[str | float | int | None]] = [
-                [
-                    s.word("slots", stage, "label"),
-                    format_share(getattr(diagnosis.shares, stage), language),
-                    format_share(getattr(diagnosis.benchmark, stage), language),
-                ]
-                for stage in FUNNEL_STAGES
-            ]
-            heads = s.wording.node(language, "funnel_columns")
-            s.tables.append(Table(title=s.word("funnel_title"), columns=list(heads.values()), rows=rows))
-            s.lines.append(diagnosis.rationale)
-            s.cite(s.wording.data("cards", "funnel", default=[]))
+            funnel = FunnelInput(**{stage: values[stage] for stage in FUNNEL_STAGES}, language=language)
+            s.show(show_funnel(s.words, diagnose_funnel(funnel)))
         elif mode == "macro":
             accounts = [AccountEffort(**row) for row in values.get(ACCOUNTS.name) or []]
-            macro = macro_efficiency(MacroInput(accounts=accounts, language=language))
-            rows = [
-                [
-                    group.label,
-                    group.accounts,
-                    format_share(group.potential_share, language),
-                    format_share(group.hours_share, language),
-                    s.word("statuses", group.status),
-                ]
-                for group in macro.groups
-            ]
-            heads = s.wording.node(language, "macro_columns")
-            s.tables.append(Table(title=s.word("macro_title"), columns=list(heads.values()), rows=rows))
-            s.lines.append(macro.rationale)
-            s.cite(s.wording.data("cards", "macro", default=[]))
+            s.show(show_macro(s.words, macro_efficiency(MacroInput(accounts=accounts, language=language))))
         else:
             timesheet: dict[str, float] = {}
             for row in values.get(TIMESHEET.name) or []:
                 timesheet[row["activity"]] = timesheet.get(row["activity"], 0.0) + row["hours"]
-            micro = micro_efficiency(MicroInput(timesheet=timesheet, language=language))
-            rows = [
-                [
-                    activity.label,
-                    format_number(activity.hours, language),
-                    format_share(activity.share, language),
-                ]
-                for activity in micro.activities
-            ]
-            heads = s.wording.node(language, "micro_columns")
-            s.tables.append(Table(title=s.word("micro_title"), columns=list(heads.values()), rows=rows))
-            s.lines.append(micro.rationale)
-            s.cite(s.wording.data("cards", "micro", default=[]))
+            micro = MicroInput(timesheet=timesheet, language=language)
+            s.show(show_micro(s.words, micro_efficiency(micro)))
+        s.cite(s.wording.data("cards", mode, default=[]))
         s.closed = True
+
+
+FUNNEL_COLUMNS = ("stage", "yours", "benchmark")
+MACRO_COLUMNS = (
+    "group",
+    "count",
+    "potential",
+    "hours",
+    "status",
+    "potential_total",
+    "hours_total",
+    "target_hours",
+)
+MACRO_ACCOUNT_COLUMNS = ("rank", "name", "potential", "hours", "status")
+MICRO_COLUMNS = ("activity", "hours", "share", "revenue_generating")
+
+
+def show_funnel(words: FormWording, diagnosis: FunnelDiagnosis) -> Shown:
+    """Each stage of the funnel against the seed's benchmark, and what to fix first."""
+    language = words.language
+    rows: Rows = [
+        [
+            words.word("slots", stage, "label"),
+            format_share(getattr(diagnosis.shares, stage), language),
+            format_share(getattr(diagnosis.benchmark, stage), language),
+        ]
+        for stage in FUNNEL_STAGES
+    ]
+    table = words.table("funnel_title", "funnel_columns", FUNNEL_COLUMNS, rows)
+    return Shown(lines=[diagnosis.rationale], tables=[table])
+
+
+def show_macro(words: FormWording, macro: MacroEfficiency) -> Shown:
+    """Hours against potential by group of accounts, then the accounts out of balance."""
+    language = words.language
+    groups: Rows = [
+        [
+            group.label,
+            group.accounts,
+            format_share(group.potential_share, language),
+            format_share(group.hours_share, language),
+            words.word("statuses", group.status),
+            format_amount(group.potential, language),
+            format_number(group.hours, language, decimals=1),
+            format_number(group.target_hours, language, decimals=1),
+        ]
+        for group in macro.groups
+    ]
+    tables = [words.table("macro_title", "macro_columns", MACRO_COLUMNS, groups)]
+    unbalanced: Rows = [
+        [
+            account.rank,
+            account.name,
+            format_share(account.potential_share, language),
+            format_share(account.hours_share, language),
+            words.word("statuses", account.status),
+        ]
+        for account in macro.accounts
+        if account.status != "balanced"
+    ]
+    if unbalanced:
+        columns = ("macro_account_columns", MACRO_ACCOUNT_COLUMNS)
+        tables.append(words.table("macro_accounts_title", *columns, unbalanced))
+    return Shown(lines=[macro.rationale], tables=tables)
+
+
+def show_micro(words: FormWording, micro: MicroEfficiency) -> Shown:
+    """Where a timesheet's hours go, revenue-generating activities first."""
+    language = words.language
+    rows: Rows = [
+        [
+            activity.label,
+            format_number(activity.hours, language),
+            format_share(activity.share, language),
+            words.yes_or_blank(activity.revenue_generating),
+        ]
+        for activity in micro.activities
+    ]
+    table = words.table("micro_title", "micro_columns", MICRO_COLUMNS, rows)
+    return Shown(lines=[micro.rationale], tables=[table])

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from bot.coach.forms.commands import CommandWords
 from bot.coach.forms.parsing import ParseContext, Person
+from bot.coach.forms.results import FormWording, Shown
 from bot.coach.forms.slots import Slot, is_filled
 from bot.coach.forms.state import FormState
 from bot.coach.reply import (
@@ -129,6 +130,20 @@ class Session:
     @property
     def engine(self) -> Wording:
         return self.tools.catalogue.file("forms.yaml")
+
+    @property
+    def words(self) -> FormWording:
+        """The form's wording in the user's language, as the result presenters take it."""
+        return FormWording(self.tools.catalogue, self.form.wording_file, self.language)
+
+    def show(self, shown: Shown) -> None:
+        """Adds a rule result's sentences, tables and matrix to the reply."""
+        self.lines.extend(shown.lines)
+        self.tables.extend(shown.tables)
+        if shown.matrix is not None:
+            self.matrix = shown.matrix
+        if shown.decision is not None:
+            self.decision = shown.decision
 
     def word(self, *path: str, **values: Any) -> str:
         """The form's own wording, in the user's language."""
@@ -267,10 +282,7 @@ class Form:
         return [str(name) for name in names]
 
     def choice_label(self, s: Session, choice: str) -> str:
-        for wording in (s.wording, s.tools.catalogue.file("choices.yaml")):
-            if wording.has(s.language, "choices", choice, "label"):
-                return wording.text(s.language, "choices", choice, "label")
-        return choice
+        return s.words.choice_label(choice)
 
     def choice_words(self, s: Session, choice: str) -> list[str]:
         words: list[str] = []

@@ -23,6 +23,7 @@ from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import join, label, show_value
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_value
+from bot.coach.forms.results import FormWording
 from bot.coach.forms.slots import Slot
 from bot.coach.reply import Decision, DecisionStep
 from bot.errors import InputError
@@ -432,16 +433,8 @@ class PricingForm(Form):
                 conversation_key=s.turn.conversation_key,
             )
         s.lines.extend(self._result_lines(s, deal, pricing, decision, assumed, escalation))
-        s.decision = Decision(
-            decision=decision.decision,
-            recommended_price=decision.recommended_price,
-            cost_basis=decision.cost_basis,
-            platform=decision.platform,
-            below_cost=decision.below_cost,
-            path=[DecisionStep(question=p.question, answer=p.answer, key=p.key) for p in decision.path],
-            label=s.word("result", "decisions", decision.decision),
-            deal=deal,
-            escalation_id=escalation.id if escalation is not None else None,
+        s.decision = decision_part(s.words, decision).model_copy(
+            update={"deal": deal, "escalation_id": escalation.id if escalation is not None else None}
         )
         s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
@@ -455,44 +448,66 @@ class PricingForm(Form):
         assumed: list[str],
         escalation: EscalationRecord | None,
     ) -> list[str]:
-        def result(*path: str, **values: Any) -> str:
-            return s.word("result", *path, **values)
-
-        def money(value: float) -> str:
-            return format_amount(value, s.language)
-
         name = deal or s.word("unnamed_deal")
-        lines = [result("deal_line", deal=name, label=result("decisions", decision.decision))]
-        if decision.recommended_price is not None:
-            lines.append(result("recommended", price=money(decision.recommended_price)))
-        else:
-            lines.append(result("no_price"))
-        lines.append(
-            result(
-                "floor",
-                floor=money(decision.floor),
-                list_price=money(pricing.list_price),
-                discount=format_share(pricing.max_discount, s.language),
-            )
-        )
-        if decision.cost_basis and decision.platform:
-            platform = pricing.current if decision.platform == "current" else pricing.alternative
-            assert platform is not None
-            cost = platform.cost(decision.cost_basis)
-            basis = result("bases", decision.cost_basis)
-            where = result("platforms", decision.platform)
-            lines.append(result("cost_basis", basis=basis, platform=where, cost=money(cost)))
-            if decision.below_cost:
-                price = money(decision.recommended_price or 0)
-                lines.append(result("below_cost", price=price, basis=basis, cost=money(cost), platform=where))
-        else:
-            lines.append(result("no_basis"))
-        lines.append(decision.rationale)
+        decision_label = s.word("result", "decisions", decision.decision)
+        lines = [s.word("result", "deal_line", deal=name, label=decision_label)]
+        lines.extend(decision_lines(s.words, pricing, decision))
         if assumed:
             names = join(s, [label(s, self.slot_named(name)) for name in assumed])
-            lines.append(result("assumed", fields=names))
+            lines.append(s.word("result", "assumed", fields=names))
         if escalation is not None:
             when = escalation.created_at.strftime("%Y-%m-%d %H:%M")
-            lines.append(result("escalated", id=escalation.id, who=s.turn.user_id, when=when))
-        lines.append(result("again"))
+            lines.append(s.word("result", "escalated", id=escalation.id, who=s.turn.user_id, when=when))
+        lines.append(s.word("result", "again"))
         return ["\n".join(lines)]
+
+
+def decision_lines(words: FormWording, pricing: PricingInput, decision: PricingDecision) -> list[str]:
+    """The decision's figures (price, policy floor, cost basis, a below-cost warning) and its rationale: what
+    the pricing form and `kam-coach price` both say about a decision."""
+
+    def result(*path: str, **values: Any) -> str:
+        return words.word("result", *path, **values)
+
+    def money(value: float) -> str:
+        return format_amount(value, words.language)
+
+    if decision.recommended_price is not None:
+        lines = [result("recommended", price=money(decision.recommended_price))]
+    else:
+        lines = [result("no_price")]
+    lines.append(
+        result(
+            "floor",
+            floor=money(decision.floor),
+            list_price=money(pricing.list_price),
+            discount=format_share(pricing.max_discount, words.language),
+        )
+    )
+    if decision.cost_basis and decision.platform:
+        platform = pricing.current if decision.platform == "current" else pricing.alternative
+        assert platform is not None
+        cost = platform.cost(decision.cost_basis)
+        basis = result("bases", decision.cost_basis)
+        where = result("platforms", decision.platform)
+        lines.append(result("cost_basis", basis=basis, platform=where, cost=money(cost)))
+        if decision.below_cost:
+            price = money(decision.recommended_price or 0)
+            lines.append(result("below_cost", price=price, basis=basis, cost=money(cost), platform=where))
+    else:
+        lines.append(result("no_basis"))
+    lines.append(decision.rationale)
+    return lines
+
+
+def decision_part(words: FormWording, decision: PricingDecision) -> Decision:
+    """The decision as the reply's typed part, its path included (renderers draw the path)."""
+    return Decision(
+        decision=decision.decision,
+        recommended_price=decision.recommended_price,
+        cost_basis=decision.cost_basis,
+        platform=decision.platform,
+        below_cost=decision.below_cost,
+        path=[DecisionStep(question=p.question, answer=p.answer, key=p.key) for p in decision.path],
+        label=words.word("result", "decisions", decision.decision),
+    )

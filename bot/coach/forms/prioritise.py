@@ -17,14 +17,22 @@ from typing import Any, ClassVar
 from bot.coach.forms.display import describe_error, join
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_row
+from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.tables import header_key, is_csv, rows_from_csv
-from bot.coach.reply import Matrix, OutFile, Table
+from bot.coach.reply import Matrix, OutFile
 from bot.coach.turn import Attachment
 from bot.errors import InputError
 from bot.wording import Catalogue
 from kam_rules.formatting import format_amount, format_share
-from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, OpportunityMatrix, RankInput, prioritise
+from kam_rules.opportunities import (
+    OPPORTUNITY_KINDS,
+    QUADRANT_ORDER,
+    Opportunity,
+    OpportunityMatrix,
+    RankInput,
+    prioritise,
+)
 
 SHOWN_ROWS = 30
 """A longer ranking is summarised: the table shows the first rows and the whole list comes as a file."""
@@ -166,56 +174,15 @@ class PrioritiseForm(Form):
 
     # ---------- the ranking ----------
     def complete(self, s: Session) -> None:
-        language = s.language
         opportunities = [Opportunity(**row) for row in s.values().get(OPPORTUNITIES.name) or []]
-        matrix = prioritise(RankInput(opportunities=opportunities, language=language))
-        ranked = matrix.opportunities
-        s.lines.append(
-            s.word(
-                "result_header",
-                count=len(ranked),
-                value_threshold=format_amount(matrix.value_threshold or 0, language),
-                source=s.word("source_median"),
-                probability_threshold=format_share(matrix.probability_threshold, language),
-            )
-        )
-        s.matrix = Matrix(
-            **{
-                quadrant: [r.name for r in ranked if r.quadrant == quadrant]
-                for quadrant in ("act_now", "plan_attack", "opportunistic", "shelve")
-            },
-            labels={
-                quadrant: s.word("quadrants", quadrant) for quadrant in s.wording.node(language, "quadrants")
-            },
-        )
-        heads = s.wording.node(language, "table_columns")
-        columns = ["rank", "name", "quadrant", "kind", "value", "probability", "expected"]
-        rows = [
-            [
-                r.rank,
-                r.name,
-                s.word("quadrants", r.quadrant),
-                self.choice_label(s, r.kind),
-                format_amount(r.outcome_value, language),
-                format_share(r.success_probability, language),
-                format_amount(round(r.expected_value, 2), language),
-            ]
-            for r in ranked
-        ]
-        s.tables.append(
-            Table(
-                title=s.word("table_title"),
-                columns=[heads[c] for c in columns],
-                rows=rows[:SHOWN_ROWS],
-                total_rows=len(rows) if len(rows) > SHOWN_ROWS else None,
-            )
-        )
-        if len(rows) > SHOWN_ROWS:
+        matrix = prioritise(RankInput(opportunities=opportunities, language=s.language))
+        shown = show_ranking(s.words, matrix, threshold_given=False, shown_rows=SHOWN_ROWS)
+        if len(matrix.opportunities) > SHOWN_ROWS:
             file = self._export(matrix)
             s.files.append(file)
-            s.lines.append(s.word("long_list", shown=SHOWN_ROWS, total=len(rows), file=file.name))
-        s.lines.append(s.word("advice"))
-        s.lines.append(matrix.rationale)
+            total = len(matrix.opportunities)
+            shown.lines.insert(1, s.word("long_list", shown=SHOWN_ROWS, total=total, file=file.name))
+        s.show(shown)
         s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
 
@@ -231,6 +198,45 @@ class PrioritiseForm(Form):
                 [r.rank, r.name, r.kind, r.quadrant, r.outcome_value, r.success_probability, r.expected_value]
             )
         return OutFile(name="opportunities-ranked.csv", media_type="text/csv", content=out.getvalue())
+
+
+TABLE_COLUMNS = ("rank", "name", "quadrant", "kind", "value", "probability", "expected")
+
+
+def show_ranking(
+    words: FormWording, matrix: OpportunityMatrix, *, threshold_given: bool, shown_rows: int | None = None
+) -> Shown:
+    """The ranking as a table (its first ``shown_rows`` rows), the 2x2 matrix, the advice, the rationale."""
+    language = words.language
+    ranked = matrix.opportunities
+    header = words.word(
+        "result_header",
+        count=len(ranked),
+        value_threshold=format_amount(matrix.value_threshold or 0, language),
+        source=words.word("source_given" if threshold_given else "source_median"),
+        probability_threshold=format_share(matrix.probability_threshold, language),
+    )
+    quadrants = {quadrant: words.word("quadrants", quadrant) for quadrant in QUADRANT_ORDER}
+    rows: Rows = [
+        [
+            r.rank,
+            r.name,
+            quadrants[r.quadrant],
+            words.choice_label(r.kind),
+            format_amount(r.outcome_value, language),
+            format_share(r.success_probability, language),
+            format_amount(round(r.expected_value, 2), language),
+        ]
+        for r in ranked
+    ]
+    shown = rows if shown_rows is None else rows[:shown_rows]
+    total_rows = len(rows) if len(shown) < len(rows) else None
+    table = words.table("table_title", "table_columns", TABLE_COLUMNS, shown, total_rows)
+    grid = Matrix(
+        **{quadrant: [r.name for r in ranked if r.quadrant == quadrant] for quadrant in QUADRANT_ORDER},
+        labels=quadrants,
+    )
+    return Shown(lines=[header, words.word("advice"), matrix.rationale], tables=[table], matrix=grid)
 
 
 def _names(catalogue: Catalogue, file: str, *path: str) -> list[str]:

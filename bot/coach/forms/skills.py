@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.coach.forms.form import Form, Session
+from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.tables import rows_from_csv
-from bot.coach.reply import Table
 from bot.coach.turn import Attachment
 from bot.errors import InputError
-from kam_rules.skills import KEY_SKILLS, SkillRating, SkillsInput, plan_skills
+from kam_rules.skills import KEY_SKILLS, SkillPlan, SkillRating, SkillsInput, plan_skills
 
 
 def _rating(value: int) -> int:
@@ -62,13 +62,26 @@ class SkillsForm(Form):
 
     def complete(self, s: Session) -> None:
         ratings = [SkillRating(**row) for row in s.values().get(RATINGS.name) or []]
-        result = plan_skills(SkillsInput(ratings=ratings, language=s.language))
-        heads = s.wording.node(s.language, "table_columns")
-        rows: list[list[str | float | int | None]] = [
-            [p.priority, self.choice_label(s, p.skill), p.gap, s.word("actions", p.action)]
-            for p in result.skills
-        ]
-        s.tables.append(Table(title=s.word("table_title"), columns=list(heads.values()), rows=rows))
-        s.lines.append(result.rationale)
+        s.show(show_skills(s.words, plan_skills(SkillsInput(ratings=ratings, language=s.language))))
         s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
+
+
+TABLE_COLUMNS = ("priority", "skill", "gap", "action", "importance", "performance")
+
+
+def show_skills(words: FormWording, result: SkillPlan) -> Shown:
+    """The skills in the order to develop them, with their gaps, and the rationale."""
+    rows: Rows = [
+        [
+            p.priority,
+            words.choice_label(p.skill),
+            p.gap,
+            words.word("actions", p.action),
+            p.importance,
+            p.performance,
+        ]
+        for p in result.skills
+    ]
+    table = words.table("table_title", "table_columns", TABLE_COLUMNS, rows)
+    return Shown(lines=[result.rationale], tables=[table])

@@ -3,17 +3,17 @@ accounts typed row by row or attached as a CSV, then the customer value pyramid.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from bot.coach.forms.display import describe_error
 from bot.coach.forms.form import Form, Session
+from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.tables import rows_from_csv
-from bot.coach.reply import Table
 from bot.coach.turn import Attachment
 from bot.errors import InputError
 from kam_rules.formatting import format_amount, format_share
-from kam_rules.tiering import VALUE_FIELDS, AccountValue, TieringInput, tier
+from kam_rules.tiering import TIERS, VALUE_FIELDS, AccountValue, TieringInput, TieringResult, tier
 
 
 def _not_negative(value: float) -> float:
@@ -58,25 +58,30 @@ class TiersForm(Form):
         return True
 
     def complete(self, s: Session) -> None:
-        language = s.language
         accounts = [AccountValue(**row) for row in s.values().get(ACCOUNTS.name) or []]
-        result = tier(TieringInput(accounts=accounts, language=language))
-        counts: dict[str, int] = {"key": 0, "important": 0, "standard": 0}
-        for account in result.accounts:
-            counts[account.tier] += 1
-        s.lines.append(s.word("result", **counts))
-        heads: dict[str, Any] = s.wording.node(language, "table_columns")
-        rows: list[list[str | float | int | None]] = [
-            [
-                n,
-                account.name,
-                self.choice_label(s, account.tier),
-                format_amount(account.total_value, language),
-                format_share(account.cumulative_share, language),
-            ]
-            for n, account in enumerate(result.accounts, 1)
-        ]
-        s.tables.append(Table(title=s.word("table_title"), columns=list(heads.values()), rows=rows))
-        s.lines.append(result.rationale)
+        s.show(show_tiers(s.words, tier(TieringInput(accounts=accounts, language=s.language))))
         s.cite(s.wording.data("result_cards", default=[]))
         s.closed = True
+
+
+TABLE_COLUMNS = ("rank", "name", "tier", "value", "share", "rank_value", "unprofitable")
+
+
+def show_tiers(words: FormWording, result: TieringResult) -> Shown:
+    """The customer value pyramid: how many accounts in each tier, every account in order, the rationale."""
+    language = words.language
+    counts = {name: sum(1 for account in result.accounts if account.tier == name) for name in TIERS}
+    rows: Rows = [
+        [
+            n,
+            account.name,
+            words.choice_label(account.tier),
+            format_amount(account.total_value, language),
+            format_share(account.cumulative_share, language),
+            format_amount(account.rank_value, language),
+            words.yes_or_blank(account.unprofitable),
+        ]
+        for n, account in enumerate(result.accounts, 1)
+    ]
+    table = words.table("table_title", "table_columns", TABLE_COLUMNS, rows)
+    return Shown(lines=[words.word("result", **counts), result.rationale], tables=[table])
