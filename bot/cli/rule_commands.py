@@ -1,25 +1,30 @@
 """The deterministic rule commands: price, prioritise, tiers, skills, cadence, coverage.
 
 Each command reads numbers through ``kam_rules.money`` (so ``1.2k``, ``12万`` and ``45%`` work in options
-and in CSV cells), prints one JSON object with ``--json`` or a readable table without, and turns any bad
-input into ``BadInput`` (exit 2, one line naming the option, or the file, line and column).
+and in CSV cells), prints one JSON object with ``--json``, and turns any bad input into ``BadInput`` (exit
+2, one line naming the option, or the file, line and column). Without ``--json`` it shows the result as
+chat does: the rule form's presenter (``bot.coach.forms``) words it from `prompts/` in ``--lang``, and the
+terminal renderer (``bot.render_text``) draws it; this module holds no wording of its own.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from bot import tabular
 from bot.cli.common import BadInput, error_text, print_json
+from bot.coach.forms.results import FormWording, Shown
+from bot.coach.reply import Intent, Reply
 from bot.tabular import TableProblem, normalise_header
+from bot.wording import Catalogue, Language
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 from kam_rules.tiering import VALUE_FIELDS
 
@@ -29,27 +34,22 @@ T = TypeVar("T")
 # Shared helpers
 
 
-def _language(args: argparse.Namespace) -> str:
+def _language(args: argparse.Namespace) -> Language:
     if args.lang:
-        return str(args.lang)
+        return cast(Language, args.lang)
     from bot.settings import get_settings
 
     return get_settings().default_language
 
 
-def _catalogue():
+def _words(file: str, language: Language) -> FormWording:
+    return FormWording(_catalogue(), file, language)
+
+
+def _catalogue() -> Catalogue:
     from bot.settings import get_settings
-    from bot.wording import Catalogue
 
     return Catalogue(get_settings().prompts_dir)
-
-
-def _choice_label(choice: str, language: str) -> str:
-    return _catalogue().file("choices.yaml").text(language, "choices", choice, "label")  # type: ignore[arg-type]
-
-
-def _zh(args: argparse.Namespace) -> bool:
-    return _language(args) == "zh"
 
 
 def _read(option: str, text: str | None, parser: Callable[[str], float]) -> float | None:
@@ -77,46 +77,32 @@ def _build(model: Callable[..., T], names: dict[str, str], where: str = "", **da
         raise _validation_to_bad_input(invalid, names, where) from None
 
 
-def _display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int, right: bool = False) -> str:
-    padding = " " * max(0, width - _display_width(text))
-    return padding + text if right else text + padding
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], numeric: Sequence[int] = ()) -> str:
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
-    widths = [max(_display_width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = []
-    for index, row in enumerate(cells):
-        lines.append(
-            "  ".join(_pad(cell, widths[i], right=i in numeric) for i, cell in enumerate(row)).rstrip()
-        )
-        if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def _num(value: float | None) -> str:
-    from kam_rules.formatting import format_number
-
-    return "-" if value is None else format_number(value)
-
-
-def _pct(value: float | None) -> str:
-    from kam_rules.formatting import format_share
-
-    return "-" if value is None else format_share(value)
-
-
-def _emit(args: argparse.Namespace, payload: BaseModel | dict[str, Any], text: Callable[[], str]) -> int:
+def _emit(
+    args: argparse.Namespace,
+    payload: BaseModel,
+    intent: Intent,
+    wording_file: str,
+    language: Language,
+    present: Callable[[FormWording], Shown],
+) -> int:
+    """The result: its JSON with ``--json``, else what chat shows for it (``present``, worded from the rule
+    form's file in the request's language), drawn for the terminal."""
     if args.json:
         print_json(payload)
-    else:
-        sys.stdout.write(text().rstrip() + "\n")
-        sys.stdout.flush()
+        return 0
+    from bot.render_text import render_text
+
+    shown = present(_words(wording_file, language))
+    reply = Reply(
+        text="\n".join(shown.lines),
+        language=language,
+        intent=intent,
+        tables=shown.tables,
+        matrix=shown.matrix,
+        decision=shown.decision,
+    )
+    sys.stdout.write(render_text(reply, _catalogue()).rstrip() + "\n")
+    sys.stdout.flush()
     return 0
 
 
@@ -261,34 +247,16 @@ def run_price(args: argparse.Namespace) -> int:
     )
     decision = decide(pricing)
 
-    def text() -> str:
-        zh = decision.language == "zh"
-        yes, no = ("是", "否") if zh else ("yes", "no")
-        basis = decision.cost_basis or "-"
-        platform = decision.platform or "-"
-        rows = [
-            ("决策" if zh else "decision", decision.decision),
-            ("建议价格" if zh else "recommended price", _num(decision.recommended_price)),
-            ("成本基础" if zh else "cost basis", basis),
-            ("网络/平台" if zh else "platform", platform),
-            ("低于成本" if zh else "below cost", yes if decision.below_cost else no),
-            ("折扣底价" if zh else "policy floor", _num(decision.floor)),
-        ]
-        steps = [
-            f"  {i}. {step.question} {yes if step.answer else no}" for i, step in enumerate(decision.path, 1)
-        ]
-        return "\n".join(
-            [
-                _table(["", ""], rows).split("\n", 2)[2],
-                "",
-                "决策路径：" if zh else "Path:",
-                *steps,
-                "",
-                decision.rationale,
-            ]
-        )
+    def present(words: FormWording) -> Shown:
+        from bot.coach.forms.pricing import decision_lines, decision_part
 
-    return _emit(args, decision, text)
+        label = words.word("result", "decisions", decision.decision)
+        cli = _words("cli.yaml", words.language)
+        headline = cli.word("price", "decision", label=label, id=decision.decision)
+        lines = [headline, *decision_lines(words, pricing, decision)]
+        return Shown(lines=lines, decision=decision_part(words, decision))
+
+    return _emit(args, decision, "pricing", "pricing.yaml", pricing.language, present)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -297,13 +265,11 @@ def run_price(args: argparse.Namespace) -> int:
 
 def run_prioritise(args: argparse.Namespace) -> int:
     from bot.coach.forms.prioritise import COLUMNS as OPPORTUNITY_COLUMNS
-    from bot.coach.forms.prioritise import opportunity_column, opportunity_kind
-    from bot.settings import get_settings
-    from bot.wording import Catalogue
+    from bot.coach.forms.prioritise import opportunity_column, opportunity_kind, show_ranking
     from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, RankInput, prioritise
 
     # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prioritise.yaml).
-    prompts = Catalogue(get_settings().prompts_dir)
+    prompts = _catalogue()
     COLUMNS = tuple(column.name for column in OPPORTUNITY_COLUMNS)
 
     def column_of(header: str) -> str | None:
@@ -338,50 +304,8 @@ def run_prioritise(args: argparse.Namespace) -> int:
     )
     matrix = prioritise(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        label = prompts.file("prioritise.yaml").node(request.language, "quadrants")
-        rows = [
-            (
-                r.rank,
-                r.name,
-                r.kind,
-                label[r.quadrant],
-                _num(r.outcome_value),
-                _pct(r.success_probability),
-                _num(r.expected_value),
-            )
-            for r in matrix.opportunities
-        ]
-        headers = (
-            ["排序", "机会", "类型", "象限", "成果规模", "成功可能性", "期望值"]
-            if zh
-            else ["rank", "name", "kind", "quadrant", "outcome", "probability", "expected value"]
-        )
-
-        def cell(quadrant: str) -> str:
-            names = [r.name for r in matrix.opportunities if r.quadrant == quadrant]
-            return f"{label[quadrant]}: {', '.join(names) if names else '-'}"
-
-        vt, pt = _num(matrix.value_threshold), _pct(matrix.probability_threshold)
-        grid = _table(
-            [
-                "",
-                f"成果大 (>= {vt})" if zh else f"big outcome (>= {vt})",
-                f"成果小 (< {vt})" if zh else f"small outcome (< {vt})",
-            ],
-            [
-                (
-                    f"可能性大 (>= {pt})" if zh else f"likely (>= {pt})",
-                    cell("act_now"),
-                    cell("opportunistic"),
-                ),
-                (f"可能性小 (< {pt})" if zh else f"unlikely (< {pt})", cell("plan_attack"), cell("shelve")),
-            ],
-        )
-        return "\n".join([_table(headers, rows, numeric=(0, 4, 5, 6)), "", grid, "", matrix.rationale])
-
-    return _emit(args, matrix, text)
+    present = partial(show_ranking, matrix=matrix, threshold_given=request.value_threshold is not None)
+    return _emit(args, matrix, "prioritise", "prioritise.yaml", request.language, present)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -391,6 +315,7 @@ TIER_COLUMNS = ("name", *VALUE_FIELDS)
 
 
 def run_tiers(args: argparse.Namespace) -> int:
+    from bot.coach.forms.tiers import show_tiers
     from kam_rules.tiering import AccountValue, TieringInput, tier
 
     accounts = []
@@ -414,27 +339,8 @@ def run_tiers(args: argparse.Namespace) -> int:
     )
     result = tier(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        headers = (
-            ["客户", "层级", "总价值", "排序价值", "累计占比", "不赢利"]
-            if zh
-            else ["name", "tier", "total value", "rank value", "cumulative", "unprofitable"]
-        )
-        rows = [
-            (
-                a.name,
-                _choice_label(a.tier, request.language) if zh else a.tier,
-                _num(a.total_value),
-                _num(a.rank_value),
-                _pct(a.cumulative_share),
-                ("是" if zh else "yes") if a.unprofitable else "",
-            )
-            for a in result.accounts
-        ]
-        return _table(headers, rows, numeric=(2, 3, 4)) + "\n\n" + result.rationale
-
-    return _emit(args, result, text)
+    present = partial(show_tiers, result=result)
+    return _emit(args, result, "tiers", "tiers.yaml", request.language, present)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -442,6 +348,7 @@ def run_tiers(args: argparse.Namespace) -> int:
 
 
 def run_skills(args: argparse.Namespace) -> int:
+    from bot.coach.forms.skills import show_skills
     from kam_rules.skills import SkillRating, SkillsInput, plan_skills
 
     ratings = []
@@ -456,25 +363,11 @@ def run_skills(args: argparse.Namespace) -> int:
                 performance=_cell(where, "performance", cells, _rating),
             )
         )
-    plan = plan_skills(SkillsInput(ratings=ratings, language=_language(args)))
+    request = SkillsInput(ratings=ratings, language=_language(args))
+    plan = plan_skills(request)
 
-    def text() -> str:
-        zh = _zh(args)
-        headers = (
-            ["优先级", "技能", "重要性", "当前绩效", "缺口", "行动"]
-            if zh
-            else ["priority", "skill", "importance", "performance", "gap", "action"]
-        )
-        action = (
-            {"develop": "培养", "maintain": "保持"} if zh else {"develop": "develop", "maintain": "maintain"}
-        )
-        rows = [
-            (s.priority, s.skill, _num(s.importance), _num(s.performance), _num(s.gap), action[s.action])
-            for s in plan.skills
-        ]
-        return _table(headers, rows, numeric=(0, 2, 3, 4)) + "\n\n" + plan.rationale
-
-    return _emit(args, plan, text)
+    present = partial(show_skills, result=plan)
+    return _emit(args, plan, "skills", "skills.yaml", request.language, present)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -482,6 +375,7 @@ def run_skills(args: argparse.Namespace) -> int:
 
 
 def run_cadence(args: argparse.Namespace) -> int:
+    from bot.coach.forms.cadence import show_schedule
     from kam_rules.cadence import ScheduleInput, plan_reviews
 
     if args.start is None:
@@ -504,22 +398,8 @@ def run_cadence(args: argparse.Namespace) -> int:
     )
     schedule = plan_reviews(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        weekdays = "一二三四五六日"
-        events = _catalogue().file("cadence.yaml").node(request.language, "events")
-        headers = ["日期", "星期", "事项"] if zh else ["date", "day", "event"]
-        rows = [
-            (
-                e.date.isoformat(),
-                f"周{weekdays[e.date.weekday()]}" if zh else e.date.strftime("%a"),
-                events[e.kind] if zh else f"{e.kind}: {events[e.kind]}",
-            )
-            for e in schedule.events
-        ]
-        return _table(headers, rows) + "\n\n" + schedule.rationale
-
-    return _emit(args, schedule, text)
+    present = partial(show_schedule, schedule=schedule)
+    return _emit(args, schedule, "cadence", "cadence.yaml", request.language, present)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -534,6 +414,7 @@ FUNNEL_OPTIONS = {
 
 
 def run_funnel(args: argparse.Namespace) -> int:
+    from bot.coach.forms.coverage import show_funnel
     from kam_rules.coverage import FunnelInput, diagnose_funnel
 
     texts = {field: getattr(args, field) for field in FUNNEL_OPTIONS}
@@ -542,50 +423,15 @@ def run_funnel(args: argparse.Namespace) -> int:
     )
     parser = parse_share if as_shares else parse_amount
     values = {field: _read(option, texts[field], parser) for field, option in FUNNEL_OPTIONS.items()}
-    request = _build(FunnelInput, FUNNEL_OPTIONS, **values, language=_language(args))
+    request = _build(FunnelInput, FUNNEL_OPTIONS, "", **values, language=_language(args))
     diagnosis = diagnose_funnel(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        labels = {
-            "not_contacted": ("not contacted", "未接触客户"),
-            "contacted_not_pursued": ("contacted, not pursued", "接触但未认真对待"),
-            "pursued_lost": ("pursued, lost", "认真对待但未达成销售"),
-            "won": ("won", "实际完成的销量"),
-        }
-        headers = ["阶段", "占比", "种子基准"] if zh else ["stage", "share", "seed benchmark"]
-        rows = [
-            (
-                labels[f][1] if zh else labels[f][0],
-                _pct(getattr(diagnosis.shares, f)),
-                _pct(getattr(diagnosis.benchmark, f)),
-            )
-            for f in FUNNEL_OPTIONS
-        ]
-        rows += [
-            (
-                "效率损失" if zh else "efficiency loss",
-                _pct(diagnosis.efficiency_loss),
-                _pct(diagnosis.benchmark_efficiency_loss),
-            ),
-            (
-                "效能损失" if zh else "effectiveness loss",
-                _pct(diagnosis.effectiveness_loss),
-                _pct(diagnosis.benchmark_effectiveness_loss),
-            ),
-        ]
-        first = (
-            {"efficiency": "效率", "effectiveness": "效能"}[diagnosis.fix_first]
-            if zh
-            else diagnosis.fix_first
-        )
-        lead = f"先改进：{first}" if zh else f"fix first: {first}"
-        return _table(headers, rows, numeric=(1, 2)) + f"\n\n{lead}\n{diagnosis.rationale}"
-
-    return _emit(args, diagnosis, text)
+    present = partial(show_funnel, diagnosis=diagnosis)
+    return _emit(args, diagnosis, "coverage", "coverage.yaml", request.language, present)
 
 
 def run_macro(args: argparse.Namespace) -> int:
+    from bot.coach.forms.coverage import show_macro
     from kam_rules.coverage import AccountEffort, MacroInput, macro_efficiency
 
     accounts = [
@@ -608,60 +454,12 @@ def run_macro(args: argparse.Namespace) -> int:
     )
     result = macro_efficiency(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        status = (
-            {"under_served": "投入不足", "balanced": "匹配", "over_served": "投入过多"}
-            if zh
-            else {"under_served": "under-served", "balanced": "balanced", "over_served": "over-served"}
-        )
-        headers = (
-            ["客户组", "客户数", "潜力", "潜力占比", "时间", "时间占比", "按潜力应投入", "状态"]
-            if zh
-            else [
-                "group",
-                "accounts",
-                "potential",
-                "potential %",
-                "hours",
-                "hours %",
-                "target hours",
-                "status",
-            ]
-        )
-        groups = [
-            (
-                g.label,
-                g.accounts,
-                _num(g.potential),
-                _pct(g.potential_share),
-                _num(round(g.hours, 1)),
-                _pct(g.hours_share),
-                _num(round(g.target_hours, 1)),
-                status[g.status],
-            )
-            for g in result.groups
-        ]
-        account_headers = (
-            ["排名", "客户", "潜力占比", "时间占比", "状态"]
-            if zh
-            else ["rank", "name", "potential %", "hours %", "status"]
-        )
-        flagged = [
-            (a.rank, a.name, _pct(a.potential_share), _pct(a.hours_share), status[a.status])
-            for a in result.accounts
-            if a.status != "balanced"
-        ]
-        parts = [_table(headers, groups, numeric=(1, 2, 3, 4, 5, 6))]
-        if flagged:
-            parts.append(_table(account_headers, flagged, numeric=(0, 2, 3)))
-        parts.append(result.rationale)
-        return "\n\n".join(parts)
-
-    return _emit(args, result, text)
+    present = partial(show_macro, macro=result)
+    return _emit(args, result, "coverage", "coverage.yaml", request.language, present)
 
 
 def run_micro(args: argparse.Namespace) -> int:
+    from bot.coach.forms.coverage import show_micro
     from kam_rules.coverage import (
         ACTIVITIES,
         MicroInput,
@@ -691,30 +489,8 @@ def run_micro(args: argparse.Namespace) -> int:
     )
     result = micro_efficiency(request)
 
-    def text() -> str:
-        zh = request.language == "zh"
-        headers = (
-            ["活动", "小时", "占比", "产生收入"]
-            if zh
-            else ["activity", "hours", "share", "revenue-generating"]
-        )
-        rows = [
-            (
-                _choice_label(a.activity, request.language) if zh else a.activity,
-                _num(a.hours),
-                _pct(a.share),
-                ("是" if zh else "yes") if a.revenue_generating else "",
-            )
-            for a in result.activities
-        ]
-        summary = (
-            f"产生收入的时间占比：{_pct(result.revenue_share)}（{result.status}）"
-            if zh
-            else f"revenue-generating share: {_pct(result.revenue_share)} ({result.status})"
-        )
-        return _table(headers, rows, numeric=(1, 2)) + f"\n\n{summary}\n{result.rationale}"
-
-    return _emit(args, result, text)
+    present = partial(show_micro, micro=result)
+    return _emit(args, result, "coverage", "coverage.yaml", request.language, present)
 
 
 # --------------------------------------------------------------------------------------------------

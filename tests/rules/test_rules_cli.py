@@ -4,6 +4,7 @@ than the command), and once as a real subprocess, `python -m bot price ...` from
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -141,8 +142,74 @@ def test_price_alternative_and_money_formats() -> None:
 def test_price_human_output() -> None:
     result = cli(*PRICE)
     assert result.returncode == 0
-    assert "marginal_cost_pricing" in result.stdout and "Path:" in result.stdout
+    assert "marginal_cost_pricing" in result.stdout and "Path through the tree:" in result.stdout
     assert not result.stdout.lstrip().startswith("{")
+    assert (
+        "Recommended price: 85" in result.stdout
+        and "Policy floor: 90 (list price 100 less 10%)" in result.stdout
+    )
+
+
+HALF_WIDTH_BETWEEN_CHINESE = re.compile(r"[\u4e00-\u9fff][,:;?!()]|[,:;?!()][\u4e00-\u9fff]")
+
+
+def test_price_in_chinese_counts_in_wan_with_full_width_punctuation() -> None:
+    big = ["price", "--list-price", "380万", "--max-discount", "10%", "--winning-price", "3,000,000"]
+    big += ["--lraic", "2.8m", "--marginal-cost", "150万", "--utilisation", "55%", "--lang", "zh"]
+    result = cli(*big)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert "决策：使用边际成本法重新确定产品成本，按制胜价格报价（marginal_cost_pricing）。" in text
+    assert "建议报价：300万" in text and "政策底价：342万（标价380万减去10%）" in text
+    assert "决策树路径：" in text and "能否在折扣政策内（制胜价格 >= 342万）向客户提供制胜价格？否" in text
+    assert "（种子第16-17段）" in text
+    assert not re.search(r"\d,\d{3},\d{3}", text)  # 3,000,000 is 300万 in Chinese
+    assert HALF_WIDTH_BETWEEN_CHINESE.findall(text) == []
+
+
+RULE_COMMANDS = [
+    ["price", *PRICE[1:]],
+    ["prioritise", str(EXAMPLES / "opportunities.csv")],
+    ["tiers", str(EXAMPLES / "accounts.csv")],
+    ["skills", str(EXAMPLES / "skills.csv")],
+    ["cadence", "--tier", "key", "--start", "2027-01-04"],
+    ["coverage", "funnel", "--not-contacted", "40%", "--contacted-not-pursued", "20%",
+     "--pursued-lost", "10%", "--won", "30%"],
+    ["coverage", "macro", str(EXAMPLES / "coverage-macro.csv")],
+    ["coverage", "micro", str(EXAMPLES / "timesheet.csv")],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", RULE_COMMANDS, ids=lambda c: " ".join(w for w in c[:2] if "/" not in w))
+def test_every_rule_command_speaks_chinese_in_text(command: list[str]) -> None:
+    """Each command's text is what chat shows for the result: its sentences and tables, in --lang."""
+    english, chinese = cli(*command, "--lang", "en"), cli(*command, "--lang", "zh")
+    assert english.returncode == chinese.returncode == 0, (english.stderr, chinese.stderr)
+    prose = english.stdout.split("\n\n")[0]  # (the example files name some accounts in Chinese)
+    assert "(seed chunk" in prose and not re.search(r"[\u4e00-\u9fff]", prose)
+    assert "（种子第" in chinese.stdout and HALF_WIDTH_BETWEEN_CHINESE.findall(chinese.stdout) == []
+    # the same result in the same layout: as many lines, the rationale's seed chunks the same
+    assert len(english.stdout.splitlines()) == len(chinese.stdout.splitlines())
+    assert not re.search(r"\d,\d{3},\d{3}", chinese.stdout)  # millions are 万 in Chinese
+
+
+def test_text_tables_line_up_chinese_by_display_width() -> None:
+    """Each cell starts in the column its header starts in, a Chinese character counting two columns."""
+    from wcwidth import wcwidth
+
+    def columns(line: str) -> list[str]:  # one slot a display column; a wide character's second is ""
+        return [part for char in line for part in [char] + [""] * (wcwidth(char) - 1)]
+
+    result = cli("tiers", str(EXAMPLES / "accounts.csv"), "--lang", "zh")
+    title, header, rule, *rows = result.stdout.split("\n\n")[1].splitlines()
+    assert title == "按客户总价值排列" and "等级" in header
+    starts = [i for i, char in enumerate(rule) if char == "-" and rule[i - 1 : i] in ("", " ")]
+    assert len(starts) == 7
+    for line in [header, *rows]:
+        slots = columns(line)
+        for start in starts[1:]:
+            if start < len(slots):
+                assert slots[start - 1] == " " and slots[start] != "", line
 
 
 @pytest.mark.parametrize(
