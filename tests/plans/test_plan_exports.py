@@ -125,6 +125,13 @@ def test_cli_commands(tmp_path, database_url, db, settings, index) -> None:
         return  # the rest does not depend on the database
     listed = cli("plan", "list", "--user", "U0HEAD")
     assert listed.returncode == 0 and "- ACME Bank: draft, 100% complete" in listed.stdout, listed.stdout
+    chinese = cli("plan", "list", "--user", "U0HEAD", "--lang", "zh")  # it was always English
+    assert chinese.returncode == 0 and chinese.stdout.startswith("你的客户计划：\n"), chinese.stdout
+    assert "- ACME Bank：草稿，已完成100%（更新于" in chinese.stdout and "年" in chinese.stdout
+    by_setting = run_in_process(
+        ("plan", "list", "--user", "U0HEAD"), data_dir=tmp_path, DATABASE_URL=database_url, KAM_LANGUAGE="zh"
+    )
+    assert by_setting.stdout == chinese.stdout
     markdown = cli("plan", "show", "ACME Bank", "--user", OWNER, "--lang", "zh")
     assert markdown.returncode == 0 and markdown.stdout.startswith("# 客户计划：ACME Bank")
     unwritable = cli(
