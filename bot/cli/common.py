@@ -1,4 +1,4 @@
-"""What every CLI command shares: the bad-input error and JSON output."""
+"""What every CLI command shares: the bad-input error, JSON output, and its wording (`prompts/`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
+
+if TYPE_CHECKING:
+    from bot.wording import Catalogue, Language
 
 
 class BadInput(Exception):
@@ -39,6 +42,27 @@ def print_json(payload: BaseModel | dict[str, Any] | list[Any]) -> None:
         return
     buffer.write(line.encode("utf-8"))
     buffer.flush()
+
+
+def catalogue() -> Catalogue:
+    """The wording catalogue (`prompts/`, or KAM_PROMPTS_DIR)."""
+    from bot.settings import get_settings
+    from bot.wording import Catalogue
+
+    return Catalogue(get_settings().prompts_dir)
+
+
+def language_of(args: argparse.Namespace) -> Language:
+    """The language a command speaks: its ``--lang``, else KAM_LANGUAGE."""
+    from bot.settings import get_settings
+
+    lang = getattr(args, "lang", None)
+    return get_settings().default_language if lang is None else lang
+
+
+def cli_text(args: argparse.Namespace, *path: str, **values: Any) -> str:
+    """One of the commands' own lines (`prompts/cli.yaml`), in the command's language."""
+    return catalogue().file("cli.yaml").text(language_of(args), *path, **values)
 
 
 def _default_user() -> str:

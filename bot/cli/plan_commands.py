@@ -10,8 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import BadInput, add_user_option, print_json
-from bot.wording import Language
+from bot.cli.common import BadInput, add_user_option, language_of, print_json
 
 
 def _services():
@@ -23,10 +22,6 @@ def _services():
     settings = get_settings()
     db = open_database(settings)
     return settings, db, PlanRepository(db, admin_ids=settings.admin_ids), PlanWording(settings.prompts_dir)
-
-
-def _language(args: argparse.Namespace, settings) -> Language:
-    return "zh" if (args.lang or settings.default_language) == "zh" else "en"
 
 
 def _plan_for(repo, user: str, account: str, action: str = "view"):
@@ -46,7 +41,7 @@ def _plan_for(repo, user: str, account: str, action: str = "view"):
 def run_show(args: argparse.Namespace) -> int:
     from bot.plans.render import PlanRenderer
 
-    settings, db, repo, wording = _services()
+    _settings, db, repo, wording = _services()
     try:
         record = _plan_for(repo, args.user, args.account)
         if record is None:
@@ -54,7 +49,7 @@ def run_show(args: argparse.Namespace) -> int:
         if args.format == "json":
             print_json(PlanRenderer.as_json(record))
         else:
-            text = PlanRenderer(wording).markdown(record, _language(args, settings), repo.people_names())
+            text = PlanRenderer(wording).markdown(record, language_of(args), repo.people_names())
             if args.output:
                 try:
                     Path(args.output).write_text(text, encoding="utf-8")
@@ -70,10 +65,10 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    settings, db, repo, wording = _services()
+    _settings, db, repo, wording = _services()
     try:
         plans = repo.plans_visible_to(args.user)
-        language = _language(args, settings)
+        language = language_of(args)
         if args.json:
             print_json(
                 {
@@ -102,12 +97,12 @@ def run_list(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     from bot.plans.review import render_checklist, review_plan
 
-    settings, db, repo, wording = _services()
+    _settings, db, repo, wording = _services()
     try:
         record = _plan_for(repo, args.user, args.account, action="review")
         if record is None:
             return 1
-        checklist = review_plan(record.plan, record.account_name, wording, _language(args, settings))
+        checklist = review_plan(record.plan, record.account_name, wording, language_of(args))
         if args.json:
             print_json(checklist)
         else:
@@ -131,7 +126,7 @@ def _import(args: argparse.Namespace, what: str) -> int:
         raise BadInput(f"{args.file}: {problem}") from None
     finally:
         db.dispose()
-    words = load_prompt_file(settings.prompts_dir, "directory.yaml")[_language(args, settings)]
+    words = load_prompt_file(settings.prompts_dir, "directory.yaml")[language_of(args)]
     warnings = [
         {
             "line": w.line,

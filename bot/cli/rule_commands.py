@@ -15,16 +15,16 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from bot import tabular
-from bot.cli.common import BadInput, error_text, print_json
+from bot.cli.common import BadInput, catalogue, error_text, language_of, print_json
 from bot.coach.forms.results import FormWording, Shown
 from bot.coach.reply import Intent, Reply
 from bot.tabular import TableProblem, normalise_header
-from bot.wording import Catalogue, Language
+from bot.wording import Language
 from kam_rules.money import UnreadableNumber, parse_amount, parse_number, parse_share
 from kam_rules.tiering import VALUE_FIELDS
 
@@ -34,22 +34,8 @@ T = TypeVar("T")
 # Shared helpers
 
 
-def _language(args: argparse.Namespace) -> Language:
-    if args.lang:
-        return cast(Language, args.lang)
-    from bot.settings import get_settings
-
-    return get_settings().default_language
-
-
 def _words(file: str, language: Language) -> FormWording:
-    return FormWording(_catalogue(), file, language)
-
-
-def _catalogue() -> Catalogue:
-    from bot.settings import get_settings
-
-    return Catalogue(get_settings().prompts_dir)
+    return FormWording(catalogue(), file, language)
 
 
 def _read(option: str, text: str | None, parser: Callable[[str], float]) -> float | None:
@@ -101,7 +87,7 @@ def _emit(
         matrix=shown.matrix,
         decision=shown.decision,
     )
-    sys.stdout.write(render_text(reply, _catalogue()).rstrip() + "\n")
+    sys.stdout.write(render_text(reply, catalogue()).rstrip() + "\n")
     sys.stdout.flush()
     return 0
 
@@ -243,7 +229,7 @@ def run_price(args: argparse.Namespace) -> int:
         winning_price=_read("--winning-price", args.winning_price, parse_amount),
         current=current,
         alternative=alternative or None,
-        language=_language(args),
+        language=language_of(args),
     )
     decision = decide(pricing)
 
@@ -269,14 +255,14 @@ def run_prioritise(args: argparse.Namespace) -> int:
     from kam_rules.opportunities import OPPORTUNITY_KINDS, Opportunity, RankInput, prioritise
 
     # Kind names and header aliases are the opportunity form's (prompts/choices.yaml, prioritise.yaml).
-    prompts = _catalogue()
+    prompts = catalogue()
     COLUMNS = tuple(column.name for column in OPPORTUNITY_COLUMNS)
 
     def column_of(header: str) -> str | None:
         return opportunity_column(header, prompts) or normalise_header(header)
 
     opportunities = []
-    for where, cells in read_csv(args.file, COLUMNS, column_of=column_of, language=_language(args)):
+    for where, cells in read_csv(args.file, COLUMNS, column_of=column_of, language=language_of(args)):
         kind = opportunity_kind(cells.get("kind", ""), prompts)
         if kind is None:
             raise BadInput(
@@ -300,7 +286,7 @@ def run_prioritise(args: argparse.Namespace) -> int:
         opportunities=opportunities,
         value_threshold=_read("--value-threshold", args.value_threshold, parse_amount),
         probability_threshold=_read("--probability-threshold", args.probability_threshold, parse_share),
-        language=_language(args),
+        language=language_of(args),
     )
     matrix = prioritise(request)
 
@@ -319,7 +305,7 @@ def run_tiers(args: argparse.Namespace) -> int:
     from kam_rules.tiering import AccountValue, TieringInput, tier
 
     accounts = []
-    for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:], language=_language(args)):
+    for where, cells in read_csv(args.file, TIER_COLUMNS[:2], TIER_COLUMNS[2:], language=language_of(args)):
         data: dict[str, Any] = {
             "name": cells.get("name", ""),
             "profit_contribution": _cell(where, "profit_contribution", cells, parse_amount),
@@ -335,7 +321,7 @@ def run_tiers(args: argparse.Namespace) -> int:
         accounts=accounts,
         key_share=_read("--key-share", args.key_share, parse_share),
         important_share=_read("--important-share", args.important_share, parse_share),
-        language=_language(args),
+        language=language_of(args),
     )
     result = tier(request)
 
@@ -352,7 +338,9 @@ def run_skills(args: argparse.Namespace) -> int:
     from kam_rules.skills import SkillRating, SkillsInput, plan_skills
 
     ratings = []
-    for where, cells in read_csv(args.file, ("skill", "importance", "performance"), language=_language(args)):
+    for where, cells in read_csv(
+        args.file, ("skill", "importance", "performance"), language=language_of(args)
+    ):
         ratings.append(
             _build(
                 SkillRating,
@@ -363,7 +351,7 @@ def run_skills(args: argparse.Namespace) -> int:
                 performance=_cell(where, "performance", cells, _rating),
             )
         )
-    request = SkillsInput(ratings=ratings, language=_language(args))
+    request = SkillsInput(ratings=ratings, language=language_of(args))
     plan = plan_skills(request)
 
     present = partial(show_skills, result=plan)
@@ -394,7 +382,7 @@ def run_cadence(args: argparse.Namespace) -> int:
         tier=args.tier,
         start=start,
         months=12 if months_value is None else int(months_value),
-        language=_language(args),
+        language=language_of(args),
     )
     schedule = plan_reviews(request)
 
@@ -423,7 +411,7 @@ def run_funnel(args: argparse.Namespace) -> int:
     )
     parser = parse_share if as_shares else parse_amount
     values = {field: _read(option, texts[field], parser) for field, option in FUNNEL_OPTIONS.items()}
-    request = _build(FunnelInput, FUNNEL_OPTIONS, "", **values, language=_language(args))
+    request = _build(FunnelInput, FUNNEL_OPTIONS, "", **values, language=language_of(args))
     diagnosis = diagnose_funnel(request)
 
     present = partial(show_funnel, diagnosis=diagnosis)
@@ -443,14 +431,14 @@ def run_macro(args: argparse.Namespace) -> int:
             potential=_cell(where, "potential", cells, parse_amount),
             hours=_cell(where, "hours", cells, parse_number),
         )
-        for where, cells in read_csv(args.file, ("name", "potential", "hours"), language=_language(args))
+        for where, cells in read_csv(args.file, ("name", "potential", "hours"), language=language_of(args))
     ]
     request = _build(
         MacroInput,
         {"tolerance": "--tolerance", "accounts": args.file, "": args.file},
         accounts=accounts,
         tolerance=_read("--tolerance", args.tolerance, parse_share),
-        language=_language(args),
+        language=language_of(args),
     )
     result = macro_efficiency(request)
 
@@ -468,7 +456,7 @@ def run_micro(args: argparse.Namespace) -> int:
     )
 
     entries: list[tuple[str, float]] = []
-    for where, cells in read_csv(args.file, ("activity", "hours"), language=_language(args)):
+    for where, cells in read_csv(args.file, ("activity", "hours"), language=language_of(args)):
         activity = normalise_activity(cells.get("activity", ""))
         if activity not in ACTIVITIES:
             raise BadInput(
@@ -485,7 +473,7 @@ def run_micro(args: argparse.Namespace) -> int:
         timesheet=entries,
         target_low=_read("--target-low", args.target_low, parse_share),
         target_high=_read("--target-high", args.target_high, parse_share),
-        language=_language(args),
+        language=language_of(args),
     )
     result = micro_efficiency(request)
 
