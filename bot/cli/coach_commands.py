@@ -12,10 +12,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from bot.cli.common import BadInput, add_user_option, error_text, print_json
+from bot.cli.common import BadInput, add_user_option, catalogue, cli_text, error_text, print_json
+from bot.coach.forms.form import Form
 from bot.coach.reply import Reply
 from bot.coach.turn import Attachment, Turn
 from bot.settings import Settings
+from bot.wording import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -180,21 +182,24 @@ def run_chat(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     interactive = sys.stdin.isatty()
+    words = catalogue().file("cli.yaml")
+
+    def both(*path: str, form: Form | None = None) -> str:  # who types, in which language, is not known yet
+        lines = []
+        for language in LANGUAGES:
+            named = {"form": form.wording_name(coach.catalogue, language)} if form is not None else {}
+            lines.append(words.text(language, *path, **named) + "\n")
+        return "".join(lines)
+
     if interactive:  # the first run indexes the knowledge base: say so rather than sit silent
-        sys.stdout.write("Loading the coach…\n")
+        sys.stdout.write(cli_text(args, "chat", "loading") + "\n")
         sys.stdout.flush()
     coach = build_coach(settings, with_store=True)
     if interactive:
-        sys.stdout.write(
-            "KAM Coach. Ask a question, or say 'price a deal', 'start a plan for ACME'. Ctrl-D to quit.\n"
-            "关键客户辅导：直接提问，或说“帮我报价”“给华为做个客户计划”。按 Ctrl-D 退出。\n"
-        )
+        sys.stdout.write(both("chat", "banner"))
         state = coach.open_form(Turn(text="", user_id=args.user))
         if state is not None:
-            sys.stdout.write(
-                f"(You have an open {state.form} form; type 'status' to see where you are."
-                " 有未完成的对话，输入“状态”查看进度。)\n"
-            )
+            sys.stdout.write(both("chat", "open_form", form=coach.forms[state.form]))
     unreadable = 0
     for number, line in enumerate(_input_lines(interactive), start=1):
         if line is None:  # one bad line is reported and skipped; the conversation goes on

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli.common import BadInput, print_json
+from bot.cli.common import BadInput, cli_text, language_of, print_json
+from kam_rules.formatting import format_number
 
 
 def _removals(index: Any, paths: list[Path], glob: str | None) -> dict[str, int]:
@@ -46,7 +47,8 @@ def run_ingest(args: argparse.Namespace) -> int:
             print_json({"removed": removed})
         else:
             for path, count in removed.items():
-                sys.stdout.write(f"removed {path}: {count} chunks\n" if count else f"not indexed: {path}\n")
+                line = ("removed", "not_indexed")[not count]
+                sys.stdout.write(cli_text(args, "ingest", line, path=path, chunks=count) + "\n")
         return 0
     # Read every file before touching the index, so a typo in the fifth path leaves nothing half-done.
     try:
@@ -62,8 +64,12 @@ def run_ingest(args: argparse.Namespace) -> int:
         print_json({"ingested": [r.model_dump() for r in results]})
     else:
         for r in results:
-            note = f" (replaced {r.replaced} earlier chunks)" if r.replaced else ""
-            sys.stdout.write(f"ingested {r.path}: {r.chunks} chunks in {r.seconds:.2f} s{note}\n")
+            line = "ingested_again" if r.replaced else "ingested"
+            seconds = format_number(r.seconds, language_of(args))
+            said = cli_text(
+                args, "ingest", line, path=r.path, chunks=r.chunks, seconds=seconds, replaced=r.replaced
+            )
+            sys.stdout.write(said + "\n")
     return 0
 
 
@@ -94,14 +100,15 @@ def run_sources(args: argparse.Namespace) -> int:
         )
         return 0
     topics = {c.id for c in cards}
-    sys.stdout.write(f"Knowledge cards: {len(cards)} ({len(topics)} topics in Chinese and English)\n")
+    lines = [cli_text(args, "sources", "cards", cards=len(cards), topics=len(topics))]
     if not documents:
-        sys.stdout.write("Ingested documents: none (add yours with `kam-coach ingest PATH`)\n")
-        return 0
-    sys.stdout.write(f"Ingested documents: {len(documents)}\n")
+        lines.append(cli_text(args, "sources", "no_documents"))
+    else:
+        lines.append(cli_text(args, "sources", "documents", count=len(documents)))
     for doc in documents:
         when = datetime.fromtimestamp(doc["ingested_at"], UTC).strftime("%Y-%m-%d %H:%M")
-        sys.stdout.write(f"  {doc['path']}  {doc['chunks']} chunks  ingested {when} UTC\n")
+        lines.append(cli_text(args, "sources", "document", path=doc["path"], chunks=doc["chunks"], when=when))
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -112,10 +119,8 @@ def run_index(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     else:
-        sys.stdout.write(
-            f"cards: {report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged\n"
-        )
+        counts = {name: getattr(report, name) for name in ("added", "updated", "removed", "unchanged")}
+        sys.stdout.write(cli_text(args, "index", "synced", **counts) + "\n")
     return 0
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 from datetime import date, datetime
 
-from bot.cli.common import BadInput, print_json, user_id
+from bot.cli.common import BadInput, cli_text, print_json, user_id
 
 
 def _day(text: str, option: str) -> date:
@@ -99,9 +99,13 @@ def run_list(args: argparse.Namespace) -> int:
         print_json({"milestones": [view.model_dump(mode="json") for view in views]})
         return 0
     for view in views:
-        snoozed = f" until {view.snoozed_until.isoformat()}" if view.snoozed_until else ""
+        state = view.state
+        if view.snoozed_until:
+            state = cli_text(
+                args, "milestones", "snoozed_state", state=state, until=view.snoozed_until.isoformat()
+            )
         sys.stdout.write(
-            f"{view.id}\t{view.due.isoformat()}\t{view.state}{snoozed}\t{view.owner}\t{view.account}\t{view.title}\n"
+            f"{view.id}\t{view.due.isoformat()}\t{state}\t{view.owner}\t{view.account}\t{view.title}\n"
         )
     return 0
 
@@ -110,7 +114,7 @@ def run_done(args: argparse.Namespace) -> int:
     _settings, rhythm = _rhythm()
     try:
         view = _service_call(lambda: rhythm.service.mark_done(args.id, args.user))
-        return _show(view, args, f"milestone {args.id} done")
+        return _show(view, args, cli_text(args, "milestones", "done", id=args.id))
     finally:
         rhythm.db.dispose()
 
@@ -120,7 +124,7 @@ def run_snooze(args: argparse.Namespace) -> int:
     _settings, rhythm = _rhythm()
     try:
         view = _service_call(lambda: rhythm.service.snooze(args.id, until, args.user))
-        return _show(view, args, f"milestone {args.id} snoozed until {until.isoformat()}")
+        return _show(view, args, cli_text(args, "milestones", "snoozed", id=args.id, until=until.isoformat()))
     finally:
         rhythm.db.dispose()
 
@@ -158,7 +162,7 @@ def run_replan(args: argparse.Namespace) -> int:
         planned = plan_dirty_reminders(rhythm.db, rhythm.config)
     finally:
         rhythm.db.dispose()
-    sys.stdout.write(f"reminders of {planned} milestones planned again\n")
+    sys.stdout.write(cli_text(args, "reminders", "replanned", count=planned) + "\n")
     return 0
 
 
@@ -197,7 +201,7 @@ def run_digests(args: argparse.Namespace) -> int:
         print_json({"sent": [{"manager": m, "week": w} for m, w in result.sent], "failed": result.failed})
     else:
         for manager, week in result.sent:
-            sys.stdout.write(f"digest {week} sent to {manager}\n")
+            sys.stdout.write(cli_text(args, "digests", "sent", week=week, manager=manager) + "\n")
     if result.failed:
         sys.stderr.write(
             f"kam-coach: {result.failed} digest(s) could not be delivered; they will be retried\n"

@@ -61,6 +61,10 @@ def test_ingest_search_reingest_remove(run_cli, own_data_dir, tmp_path):
     listing = json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)
     assert [(d["title"], d["chunks"]) for d in listing["documents"]] == [("playbook.md", chunks)]
     assert len(listing["cards"]) >= 80
+    shown = run_cli("sources", data_dir=own_data_dir).stdout.splitlines()
+    assert shown[1] == "Ingested documents: 1" and f"playbook.md  {chunks} chunks  ingested " in shown[2]
+    chinese = run_cli("sources", data_dir=own_data_dir, KAM_LANGUAGE="zh").stdout.splitlines()
+    assert chinese[0].startswith("知识卡片：") and chinese[1] == "已导入的文档：1个"
 
     answer = json.loads(
         run_cli(
@@ -73,6 +77,8 @@ def test_ingest_search_reingest_remove(run_cli, own_data_dir, tmp_path):
 
     removed = run_cli("ingest", "--remove", "--json", str(playbook), data_dir=own_data_dir)
     assert json.loads(removed.stdout)["removed"] == {str(playbook.resolve()): chunks}
+    again = run_cli("ingest", "--remove", str(playbook), data_dir=own_data_dir)
+    assert again.stdout == f"not indexed: {playbook.resolve()}\n"
     assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
 
 
