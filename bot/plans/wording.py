@@ -13,6 +13,22 @@ from kam_rules.formatting import format_amount, format_date, format_number, form
 
 PROMPT_FILE = "plan.yaml"
 
+# Labels a plan shows that other forms own, each stored once in its owner's file: a tier is a choice, a
+# quadrant the ranking's, a review event the review schedule's.
+SHARED_LABELS: dict[str, tuple[str, ...]] = {
+    "tiers": ("choices.yaml", "choices", "{key}", "label"),
+    "quadrants": ("prioritise.yaml", "quadrants", "{key}"),
+    "events": ("cadence.yaml", "events", "{key}"),
+}
+
+
+def shared_label(catalogue: Catalogue, group: str, key: str, language: Language) -> str:
+    """A tier's, quadrant's or review event's label from the file that owns it; the key when it has none."""
+    file, *path = SHARED_LABELS[group]
+    where = [part.format(key=key) for part in path]
+    wording = catalogue.file(file)
+    return wording.text(language, *where) if wording.has(language, *where) else key
+
 
 class PlanWording:
     def __init__(self, prompts_dir: Path | Catalogue) -> None:
@@ -57,7 +73,9 @@ class PlanWording:
         return value
 
     def named(self, group: str, key: str, language: Language) -> str:
-        """A label from one of the small tables: statuses, tiers, quadrants, events."""
+        """A label from one of the small tables: statuses (the plan's own), tiers, quadrants, events."""
+        if group in SHARED_LABELS:
+            return shared_label(self.catalogue, group, key, language)
         return self.file.text(language, group, key) if self.file.has(language, group, key) else key
 
     def join(self, items: list[str], language: Language) -> str:

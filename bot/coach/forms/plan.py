@@ -37,6 +37,7 @@ from bot.plans.model import (
     with_value,
 )
 from bot.plans.repository import PlanRecord, PlanRepository
+from bot.plans.wording import shared_label
 from kam_rules.formatting import format_amount, format_date
 
 ACCOUNT = "account"
@@ -415,7 +416,7 @@ class PlanForm(Form):
             lines.append(s.word("phrases", "status_ready"))
         value = plan.value
         if value.tier:
-            tier = s.word("tiers", value.tier)
+            tier = shared_label(s.tools.catalogue, "tiers", value.tier, s.language)
             lines.append(
                 s.word(
                     "phrases",
@@ -436,20 +437,20 @@ class PlanForm(Form):
                         "ranked_line",
                         rank=item.rank,
                         name=item.name,
-                        quadrant=s.word("quadrants", item.quadrant),
+                        quadrant=shared_label(s.tools.catalogue, "quadrants", item.quadrant, s.language),
                         value=format_amount(item.expected_value, s.language),
                     )
                 )
         schedule = plan.review.schedule or []
         if schedule and value.tier:
-            lines.append(s.word("phrases", "schedule_heading", tier=s.word("tiers", value.tier)))
+            lines.append(s.word("phrases", "schedule_heading", tier=tier))
             for event in schedule:
                 lines.append(
                     s.word(
                         "phrases",
                         "schedule_line",
                         date=format_date(event.date, s.language),
-                        event=s.word("events", event.kind),
+                        event=shared_label(s.tools.catalogue, "events", event.kind, s.language),
                     )
                 )
         return "\n".join(lines)
