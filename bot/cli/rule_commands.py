@@ -136,6 +136,13 @@ def read_csv(
     ``column_of``; blank lines and lines starting with ``#`` are skipped; a missing required column, a
     column named twice, a row with more cells than headers or a broken quote is bad input
     (``bot.tabular``), worded in ``language``.
+
+    The chat forms read the same tables with the same pieces (``bot.tabular`` for the table,
+    ``kam_rules.money`` for numbers, the opportunity form's names for kinds and headers), but not through
+    their ``rows_from_csv``: that needs a running form, gathers every bad row into a chat reply where a
+    command stops at the first bad cell with one line naming file, line and column, and its columns are
+    narrower than the rules (a skill there is one of the nine key skills; ``kam-coach skills`` takes any
+    name).
     """
     from bot.settings import get_settings
 
