@@ -1,0 +1,260 @@
+"""The work behind clicks, modal submissions and App Home, run after the acknowledgement.
+
+Each method turns a payload into calls on the coach or a domain service (plans, sections, feedback,
+escalations) and draws the result; the rules about who may do what live in those services.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.coach.reply import Language, PlanSection, PlanView
+from bot.plans.repository import PlanRecord
+from bot.plans.sections import SectionEdit
+from bot.slack.deps import SlackDeps
+from bot.slack.home_summary import home_summary
+from bot.slack.inbound import Click, answer_of, click, click_request, conversation_ref
+from bot.slack.places import Place
+from bot.slack.runner import TurnRequest
+from bot.slack.views import blocks as bk
+from bot.slack.views.home import home_view
+from bot.slack.views.plan_modal import section_modal
+from bot.slack.views.refs import FeedbackValue, PlanRef
+from bot.slack.views.reply import ReplyContext
+from bot.slack.worker import Priority
+
+log = logging.getLogger(__name__)
+
+
+class Interactions:
+    def __init__(self, deps: SlackDeps) -> None:
+        self.deps = deps
+        self.wording = deps.wording
+        self.client = deps.client
+
+    def _language(self, user: str) -> Language:
+        return self.deps.profiles.language(user)
+
+    def _whisper(self, clicked: Click, key: str, **values: Any) -> None:
+        place = Place(user=clicked.user, channel=clicked.channel, thread_ts=clicked.message_thread_ts)
+        self.deps.delivery.whisper(place, self.wording.text(key, self._language(clicked.user), **values))
+
+    # ---------- a form's answers and next steps ----------
+    def answer(self, clicked: Click) -> None:
+        """Called on the acknowledgement path: only decides and queues."""
+        ref = conversation_ref(clicked)
+        place = Place(user=clicked.user, channel=clicked.channel, thread_ts=clicked.message_thread_ts)
+        runner = self.deps.runner
+        if clicked.user != ref.owner:
+            runner.run_later(
+                lambda: self._whisper(clicked, "not_your_form", owner=ref.owner), place, Priority.QUICK
+            )
+            return
+        text = answer_of(clicked.action)
+        if not runner.submit(click_request(clicked, ref, text)):
+            runner.run_later(lambda: self._whisper(clicked, "busy"), place, Priority.QUICK)
+            return
+        runner.run_later(lambda: self._mark_answered(clicked, text), place, Priority.QUICK)
+
+    def _mark_answered(self, clicked: Click, text: str) -> None:
+        """The question's buttons give way to the answer given, so the thread reads as it went."""
+        blocks = list(clicked.message.get("blocks") or [])
+        if not blocks:
+            return
+        note = bk.context(
+            [self.wording.text("answered", self._language(clicked.user), answer=bk.escape(text))]
+        )
+        updated = [note if b.get("block_id") == clicked.action.block_id else b for b in blocks]
+        try:
+            self.client.chat_update(
+                channel=clicked.channel,
+                ts=clicked.message_ts,
+                text=str(clicked.message.get("text") or text),
+                blocks=updated,
+            )
+        except SlackApiError as failure:
+            log.info("question message not updated: %s", failure.response.get("error"))
+
+    def command(self, clicked: Click) -> None:
+        """A next-step button: its command, said in the conversation the buttons belong to."""
+        ref = conversation_ref(clicked)
+        place = Place(
+            user=clicked.user,
+            channel=clicked.channel,
+            thread_ts=ref.thread,
+            team=clicked.team,
+            assistant=clicked.channel.startswith("D") and ref.thread is not None,
+        )
+        if not self.deps.runner.submit(TurnRequest(place=place, text=str(clicked.action.value or ""))):
+            self.deps.runner.run_later(lambda: self._whisper(clicked, "busy"), place, Priority.QUICK)
+
+    # ---------- feedback ----------
+    def feedback(self, body: dict[str, Any]) -> None:
+        clicked = click(body)
+        value = FeedbackValue.decode(str(clicked.action.value or ""))
+        self.deps.feedback.record(
+            user_id=clicked.user,
+            channel=clicked.channel,
+            message_ts=clicked.message_ts,
+            question=value.question,
+            answer=message_text(clicked.message),
+            vote=value.vote,
+        )
+        if ":" in clicked.action.action_id:  # plain buttons show no state of their own: say thanks
+            self._whisper(clicked, "feedback.thanks")
+
+    # ---------- plans ----------
+    def _plan_ref(self, clicked: Click) -> PlanRef:
+        option = clicked.action.selected_option or {}
+        return PlanRef.decode(str(option.get("value") or clicked.action.value or ""))
+
+    def _refused(self, clicked: Click, reason: str) -> None:
+        key = "plan.not_found" if reason == "no_plan" else "plan.refused"
+        self._whisper(clicked, key)
+
+    def open_section_editor(self, body: dict[str, Any]) -> None:
+        clicked = click(body)
+        ref = self._plan_ref(clicked)
+        record, decision = self.deps.sections.open(clicked.user, ref.plan_id, "edit")
+        if record is None:
+            self._refused(clicked, decision.reason)
+            return
+        language = self._language(clicked.user)
+        section = ref.section or ""
+        view = section_modal(
+            self.deps.sections.fields(record, section, language),
+            title=self.deps.sections.section_title(section, language),
+            account=record.account_name,
+            ref=ref,
+            language=language,
+            wording=self.wording,
+        )
+        self.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def export_plan(self, body: dict[str, Any]) -> None:
+        clicked = click(body)
+        ref = self._plan_ref(clicked)
+        record, decision = self.deps.sections.open(clicked.user, ref.plan_id, "export")
+        if record is None:
+            self._refused(clicked, decision.reason)
+            return
+        language = self._language(clicked.user)
+        markdown = self.deps.renderer.markdown(record, language, self.deps.plans.people_names())
+        self.client.files_upload_v2(
+            channel=ref.channel or clicked.channel,
+            thread_ts=ref.thread or clicked.message_thread_ts,
+            content=markdown,
+            filename=export_name(record),
+            title=self.wording.text("plan.export_title", language, account=record.account_name),
+        )
+
+    def open_plan(self, body: dict[str, Any]) -> None:
+        """A plan opened from a link (App Home): shown in the user's DM if they may see it; refused and
+        logged if not."""
+        clicked = click_from_home(body)
+        ref = PlanRef.decode(str(clicked["value"]))
+        user = clicked["user"]
+        language = self._language(user)
+        dm = self.client.conversations_open(users=user)["channel"]["id"]
+        place = Place(user=user, channel=dm)
+        record, decision = self.deps.sections.open(user, ref.plan_id, "view")
+        if record is None:
+            key = "plan.not_found" if decision.reason == "no_plan" else "plan.refused"
+            self.deps.delivery.say(place, self.wording.text(key, language))
+            return
+        view = plan_view(record, self.deps, language)
+        ctx = ReplyContext(owner=user, channel=dm, thread=None)
+        blocks = [
+            bk.section(self.wording.text("plan.opened", language, account=bk.escape(record.account_name)))
+        ]
+        blocks += self.deps.view.plan(view, language, ctx)
+        self.client.chat_postMessage(channel=dm, text=record.account_name, blocks=blocks)
+
+    def section_saved(self, place: Place, ref: PlanRef, edit: SectionEdit, language: Language) -> None:
+        """After a modal saved a section: say what was saved, and show the plan's completeness."""
+        record = edit.record
+        if record is None:
+            return
+        title = self.deps.sections.section_title(ref.section or "", language)
+        text = self.wording.text(
+            "plan.saved", language, count=len(edit.saved), section=title, account=record.account_name
+        )
+        ctx = ReplyContext(owner=place.user, channel=place.channel, thread=place.thread_ts)
+        blocks = [
+            bk.section(bk.escape(text)),
+            *self.deps.view.plan(plan_view(record, self.deps, language), language, ctx),
+        ]
+        self.client.chat_postMessage(
+            channel=place.channel, thread_ts=place.thread_ts, text=text, blocks=blocks
+        )
+
+    # ---------- App Home ----------
+    def start_in_dm(self, body: dict[str, Any], key: str) -> None:
+        user = click_from_home(body)["user"]
+        language = self._language(user)
+        dm = self.client.conversations_open(users=user)["channel"]["id"]
+        text = self.wording.shared("command_turns")[key][language]
+        request = TurnRequest(place=Place(user=user, channel=dm), text=text, new_thread=True)
+        if not self.deps.runner.submit(request):
+            self.deps.delivery.say(Place(user=user, channel=dm), self.wording.text("busy", language))
+
+    def escalation_seen(self, body: dict[str, Any]) -> None:
+        clicked = click_from_home(body)
+        user = clicked["user"]
+        wanted = int(str(clicked["value"]))
+        mine = {item.id for item in self.deps.escalations.list_for_manager(user, unseen_only=True)}
+        if wanted in mine:
+            self.deps.escalations.mark_seen([wanted])
+        else:
+            log.warning("escalation %s marked seen by %s, who does not manage it: refused", wanted, user)
+        self.publish_home(user)
+
+    def publish_home(self, user: str) -> None:
+        language = self._language(user)
+        summary = home_summary(user, self.deps.plans, self.deps.escalations, self.deps.feedback, date.today())
+        view = home_view(summary, language, self.wording, self.deps.sections.words)
+        self.client.views_publish(user_id=user, view=view)
+
+
+def click_from_home(body: dict[str, Any]) -> dict[str, str]:
+    """A click in App Home (no channel, no message): who clicked and the element's value."""
+    action = (body.get("actions") or [{}])[0]
+    option = action.get("selected_option") or {}
+    return {"user": str(body["user"]["id"]), "value": str(option.get("value") or action.get("value") or "")}
+
+
+def message_text(message: dict[str, Any]) -> str:
+    """What the message said: its text, else the text of its prose blocks."""
+    parts = [str(message.get("text") or "")]
+    for block in message.get("blocks") or []:
+        if block.get("type") == "markdown":
+            parts.append(str(block.get("text") or ""))
+    return "\n".join(p for p in parts if p).strip()
+
+
+def export_name(record: PlanRecord) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in record.account_name).strip("-")
+    return f"{safe or 'account'}-plan.md"
+
+
+def plan_view(record: PlanRecord, deps: SlackDeps, language: Language) -> PlanView:
+    score = record.completeness
+    return PlanView(
+        id=record.id,
+        account=record.account_name,
+        status=record.status,
+        percent=score.percent(),
+        sections=[
+            PlanSection(
+                id=s.section,
+                title=deps.sections.section_title(s.section, language),
+                done=s.filled,
+                total=s.total,
+            )
+            for s in score.sections
+        ],
+    )
