@@ -36,7 +36,7 @@ from bot.slack.runner import QueueFull, TurnRunner, reference_id
 from bot.slack.views.reply import ReplyView
 from bot.slack.wording import SlackWording
 from bot.slack.worker import Priority, WorkerPool
-from bot.store.db import Database
+from bot.store.db import Database, open_database
 from bot.store.escalation_store import EscalationStore
 from bot.store.feedback_store import FeedbackStore
 from bot.store.slack_users import SlackUserStore
@@ -84,14 +84,11 @@ def web_client(settings: Settings) -> WebClient:
     )
 
 
-def _database(coach: Coach) -> Database:
-    db = coach.services.get("db")
-    if not isinstance(db, Database):
-        raise SlackConfigError("the Slack app needs a coach built with its database (build_coach(settings))")
-    return db
-
-
-def build_slack_app(settings: Settings, coach: Coach, *, socket_mode: bool = False) -> SlackApp:
+def build_slack_app(
+    settings: Settings, coach: Coach, *, socket_mode: bool = False, db: Database | None = None
+) -> SlackApp:
+    """The Slack app around a coach. Its own stores (profiles, feedback, plans for App Home and the
+    modal) use ``db``, by default the database the settings name (already migrated by the coach)."""
     if not settings.slack_bot_token:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…)")
     if not socket_mode and not settings.slack_signing_secret:
@@ -106,9 +103,9 @@ def build_slack_app(settings: Settings, coach: Coach, *, socket_mode: bool = Fal
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
-    db = _database(coach)
+    db = db or open_database(settings, migrate=False)
     wording = SlackWording(settings.prompts_dir)
-    view = ReplyView(wording, coach.phrases)
+    view = ReplyView(wording)
     delivery = Delivery(client, view, streaming=settings.slack_streaming)
     profiles = Profiles(client, SlackUserStore(db), settings.default_language)
     pool = WorkerPool(settings.slack_workers, settings.slack_queue_limit)
@@ -123,6 +120,7 @@ def build_slack_app(settings: Settings, coach: Coach, *, socket_mode: bool = Fal
         pool=pool,
         timer=timer,
         placeholder_delay=settings.slack_placeholder_delay,
+        default_language=settings.default_language,
     )
     plans = PlanRepository(db, admin_ids=settings.admin_ids)
     plan_wording = PlanWording(settings.prompts_dir)

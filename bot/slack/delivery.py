@@ -43,6 +43,7 @@ class Delivery:
             thread_ts=place.thread_ts or "",
             recipient_team_id=place.team,
             recipient_user_id=place.user,
+            buffer_size=1,  # every piece goes out as it comes: the first call (startStream) is in the try
         )
         try:
             for piece in split_text(reply.text, MAX_MARKDOWN):

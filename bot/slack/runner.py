@@ -75,6 +75,7 @@ class TurnRunner:
         pool: WorkerPool,
         timer: ProgressTimer,
         placeholder_delay: float,
+        default_language: Language,
     ) -> None:
         self.coach = coach
         self.client = client
@@ -85,13 +86,14 @@ class TurnRunner:
         self.pool = pool
         self.timer = timer
         self.placeholder_delay = placeholder_delay
+        self.default_language = default_language
         self._titled: dict[tuple[str, str | None], None] = {}
         self._titled_lock = threading.Lock()
 
     # ---------- queueing ----------
     def submit(self, request: TurnRequest) -> bool:
         """Queue the turn; False when the pool is full (the caller says so rather than drop it)."""
-        language = detect_language(request.text) or self.coach.settings.default_language
+        language = detect_language(request.text) or self.default_language
         progress = Progress(self.client, self.wording, request.place, language)
         if not self.pool.submit(lambda: self._run(request, progress)):
             return False

@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.coach.dialog_kit import display_width, fmt_amount, pad
-from bot.coach.phrases import Phrases
-from bot.coach.reply import Ask, Choice, Decision, Language, Matrix, PlanView, Reply, Table
-from bot.render_text import chunk_label
+from tabulate import tabulate
+
+from bot.coach.dialog_kit import fmt_amount
+from bot.coach.reply import Ask, Choice, Citation, Decision, Language, Matrix, PlanView, Reply, Table
 from bot.slack.views import blocks as bk
+from bot.slack.views.blocks import clip
 from bot.slack.views.limits import MAX_MARKDOWN, MAX_SECTION, SlackMessage, pack_messages, split_text
 from bot.slack.views.refs import (
     ANSWER_ACTION,
@@ -41,6 +42,7 @@ QUADRANTS = ("act_now", "plan_attack", "opportunistic", "shelve")
 MAX_BUTTON_CHOICES = 5
 FEEDBACK_QUESTION_MAX = 1500
 PROGRESS_BAR = 10
+CELL_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,6 @@ class ReplyContext:
 @dataclass(frozen=True)
 class ReplyView:
     wording: SlackWording
-    phrases: Phrases
 
     # ---------- the whole message ----------
     def messages(self, reply: Reply, ctx: ReplyContext) -> list[SlackMessage]:
@@ -247,10 +248,14 @@ class ReplyView:
     # ---------- what closes a message ----------
     def sources(self, reply: Reply) -> bk.Block:
         language = reply.language
-        items = [
-            f"{bk.escape(c.title)} ({chunk_label(c, language, self.phrases)})" for c in reply.citations[:5]
-        ]
-        return bk.context([f"*{self.phrases.get('sources', language)}:* " + " · ".join(items)])
+        items = [f"{bk.escape(c.title)} ({self._chunks(c, language)})" for c in reply.citations[:5]]
+        return bk.context([f"*{self.wording.text('sources', language)}:* " + " · ".join(items)])
+
+    def _chunks(self, citation: Citation, language: Language) -> str:
+        if not citation.seed_chunks:
+            return self.wording.text("document", language)
+        key = "seed_chunk" if len(citation.seed_chunks) == 1 else "seed_chunks"
+        return self.wording.text(key, language, chunks=", ".join(str(n) for n in citation.seed_chunks))
 
     def next_steps(self, reply: Reply, ctx: ReplyContext) -> bk.Block:
         ref = ConversationRef(kind=COMMAND_BLOCK, owner=ctx.owner, thread=ctx.thread)
@@ -312,16 +317,8 @@ def cell_text(value: str | float | int | None, language: Language) -> str:
 
 
 def table_lines(table: Table, language: Language) -> list[str]:
-    """The table as aligned monospace lines (header, rule, rows); wide CJK characters count twice."""
-    rows = [[cell_text(cell, language) for cell in row] for row in table.rows]
-    columns = list(table.columns)
-    widths = [display_width(c) for c in columns]
-    for row in rows:
-        for n, cell in enumerate(row[: len(widths)]):
-            widths[n] = max(widths[n], display_width(cell))
-    widths = [min(w, 40) for w in widths]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(pad(cell, widths[n]) for n, cell in enumerate(cells[: len(widths)])).rstrip()
-
-    return [line(columns), "  ".join("-" * w for w in widths), *(line(row) for row in rows)]
+    """The table as aligned monospace lines (header, rule, rows); tabulate measures CJK characters as two
+    columns (wcwidth), so Chinese tables line up too."""
+    rows = [[clip(cell_text(cell, language), CELL_MAX) for cell in row] for row in table.rows]
+    text = tabulate(rows, headers=list(table.columns), tablefmt="simple", disable_numparse=True)
+    return text.splitlines()
