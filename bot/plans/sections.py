@@ -80,7 +80,9 @@ class PlanSections:
         self, user_id: str, plan_id: int, action: Action = "view"
     ) -> tuple[PlanRecord | None, AccessDecision]:
         """The plan if the user may ``action`` it; the attempt is logged either way."""
-        with self.repo.db.session() as session:
+        # One unit of work: loading the plan joins the transaction that checked access (on SQLite a
+        # second transaction in the same thread would wait for the first one's write lock).
+        with self.repo.db.unit_of_work() as session:
             plan = session.scalar(select(Plan).where(Plan.id == plan_id))
             if plan is None:
                 return None, AccessDecision(False, "no_plan")

@@ -52,21 +52,17 @@ def register(app: App, deps: SlackDeps) -> None:
     def on_answer(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         try:
-            clicked = click(body)
+            work.answer(click(body))
         except BadPayload as bad:
             log.warning("answer click ignored: %s", bad)
-            return
-        work.answer(clicked)
 
     @app.action(_prefix(COMMAND_ACTION))
     def on_command(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         try:
-            clicked = click(body)
+            work.command(click(body))
         except BadPayload as bad:
             log.warning("next-step click ignored: %s", bad)
-            return
-        work.command(clicked)
 
     @app.action(_prefix(FEEDBACK_ACTION))
     def on_feedback(ack: Ack, body: dict[str, Any]) -> None:
