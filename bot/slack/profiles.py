@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.coach.language import detect_language
 from bot.coach.reply import Language
@@ -48,9 +49,13 @@ class Profiles:
             cached = self._memory.get(user_id)
         if cached is not None and now - cached[0] < MEMORY_SECONDS:
             return cached[1]
-        profile = self.store.get(user_id)
-        if profile is None or utcnow() - profile.fetched_at > PROFILE_MAX_AGE:
-            profile = self._fetch(user_id) or profile
+        try:
+            profile = self.store.get(user_id)
+            if profile is None or utcnow() - profile.fetched_at > PROFILE_MAX_AGE:
+                profile = self._fetch(user_id) or profile
+        except SQLAlchemyError:  # the profile only tunes the wording: never fail a turn over it
+            log.warning("profile of %s unavailable", user_id, exc_info=True)
+            return cached[1] if cached is not None else None
         with self._lock:
             self._memory[user_id] = (now, profile)
         return profile
@@ -64,6 +69,13 @@ class Profiles:
         details = user.get("profile") or {}
         name = details.get("real_name") or user.get("real_name") or user.get("name") or user_id
         return self.store.save_profile(user_id, name=name, tz=user.get("tz"), locale=user.get("locale"))
+
+    def _remember_language(self, user_id: str, language: Language) -> bool:
+        try:
+            return self.store.set_language_once(user_id, language)
+        except SQLAlchemyError:
+            log.warning("language of %s not saved", user_id, exc_info=True)
+            return False
 
     def cached_language(self, user_id: str) -> Language | None:
         """The user's default language if it is in memory (no I/O: for the acknowledgement path)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.store.db import Database
 from bot.store.models import Person, SlackUser, utcnow
@@ -36,18 +37,27 @@ class SlackUserStore:
             return _profile(row) if row else None
 
     def save_profile(self, user_id: str, *, name: str, tz: str | None, locale: str | None) -> SlackProfile:
-        """Store what Slack says about the user (keeping their language) and make sure a person row exists."""
+        """Store what Slack says about the user (keeping their language) and make sure a person row exists.
+
+        Upserts: several turns of a new user may fetch the profile at the same moment, in several processes.
+        """
+        insert = postgresql.insert if self.db.is_postgresql else sqlite.insert
+        now = utcnow()
+        profile = {"name": name, "tz": tz, "locale": locale, "fetched_at": now}
         with self.db.session() as session:
-            row = session.get(SlackUser, user_id)
-            if row is None:
-                row = SlackUser(user_id=user_id, name=name, tz=tz, locale=locale)
-                session.add(row)
-            else:
-                row.name, row.tz, row.locale = name, tz, locale
-            row.fetched_at = utcnow()
-            if session.get(Person, user_id) is None and name:
-                session.add(Person(slack_id=user_id, name=name))
-            session.flush()
+            session.execute(
+                insert(SlackUser)
+                .values(user_id=user_id, **profile)
+                .on_conflict_do_update(index_elements=["user_id"], set_=profile)
+            )
+            if name:
+                session.execute(
+                    insert(Person)
+                    .values(slack_id=user_id, name=name, is_admin=False, created_at=now, updated_at=now)
+                    .on_conflict_do_nothing(index_elements=["slack_id"])
+                )
+            row = session.get(SlackUser, user_id, populate_existing=True)
+            assert row is not None
             return _profile(row)
 
     def set_language_once(self, user_id: str, language: str) -> bool:
