@@ -67,6 +67,30 @@ class Message:
     deleted: bool = False
     updates: int = 0
     metadata: dict[str, Any] | None = None
+    created_at: float = field(default_factory=time.time)
+    finished_at: float | None = None
+    """When it first held a finished reply (posted, updated from a placeholder, or its stream stopped)."""
+
+    @property
+    def placeholder(self) -> bool:
+        return _is_placeholder(self)
+
+    def finish(self) -> None:
+        if self.finished_at is None and not self.stream_open and not self.placeholder and not self.deleted:
+            self.finished_at = time.time()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "ts": self.ts,
+            "thread_ts": self.thread_ts,
+            "streamed": self.streamed,
+            "deleted": self.deleted,
+            "placeholder": self.placeholder,
+            "created_at": self.created_at,
+            "finished_at": self.finished_at,
+            "text": self.text[:200],
+        }
 
     def all_text(self) -> str:
         """The text a person reads: the message text and every text inside its blocks."""
@@ -349,6 +373,10 @@ class SlackStandIn:
             with self._lock:
                 data = [c.as_json() for c in self._calls[since:]]
             return 200, [(b"content-type", b"application/json")], json.dumps(data).encode()
+        if path == "/_standin/messages":
+            with self._lock:
+                data = [m.as_json() for m in self._messages.values()]
+            return 200, [(b"content-type", b"application/json")], json.dumps(data).encode()
         if path == "/_standin/fail" and verb == "POST":
             spec = json.loads(body or b"{}")
             self.fail(spec.pop("method"), **spec)
@@ -428,6 +456,7 @@ class SlackStandIn:
             stream_open=streamed,
             metadata=args.get("metadata") if isinstance(args.get("metadata"), dict) else None,
         )
+        message.finish()
         with self._lock:
             self._messages[(channel, message.ts)] = message
         return message
@@ -458,6 +487,7 @@ class SlackStandIn:
             if "blocks" in args:
                 message.blocks = list(args["blocks"] or [])
             message.updates += 1
+            message.finish()
         return {"ok": True, "channel": key[0], "ts": key[1], "text": message.text}
 
     def _m_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -503,6 +533,7 @@ class SlackStandIn:
             message.text += self._chunk_text(args)
             message.blocks = list(args.get("blocks") or [])
             message.stream_open = False
+            message.finish()
         return {"ok": True, "channel": message.channel, "ts": message.ts, "message": {"text": message.text}}
 
     def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -645,7 +676,7 @@ def _is_placeholder(message: Message) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Slack Web API stand-in")
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     standin = SlackStandIn(port=args.port)
     uvicorn.Server(standin._config()).run()
