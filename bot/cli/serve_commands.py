@@ -24,18 +24,22 @@ class ServeOptions(BaseModel):
     scheduler: bool = True
 
 
-def start_scheduler_hook(settings, coach) -> object | None:
-    """The in-process scheduler of the reminders and digests work (issue 9), when it is installed:
-    ``bot.jobs.start_in_process(settings, coach)`` returning an object with ``shutdown()``. Until that
-    module exists serve runs without a scheduler (and says so)."""
+def start_scheduler_hook(settings, db) -> object | None:
+    """The reminders and digests scheduler (issue 9, the ``rhythm`` work), in this process, in a background
+    thread: ``build_scheduler(build_rhythm(settings, db))`` from ``bot.rhythm``. Until that package is
+    installed, serve runs without a scheduler and says so."""
     try:
-        from bot.jobs import start_in_process  # type: ignore[import-not-found]
+        from bot.rhythm.scheduler import build_scheduler  # type: ignore[import-not-found]
+        from bot.rhythm.wiring import build_rhythm  # type: ignore[import-not-found]
     except ModuleNotFoundError as missing:
-        if missing.name not in ("bot.jobs",):
+        if not (missing.name or "").startswith("bot.rhythm"):
             raise
-        log.info("no scheduler installed (bot.jobs): reminders and digests are not sent by this process")
+        log.info("no scheduler installed (bot.rhythm): reminders and digests are not sent by this process")
         return None
-    return start_in_process(settings, coach)
+    scheduler = build_scheduler(build_rhythm(settings, db))
+    scheduler.start()
+    log.info("reminders and digests scheduler started in this process")
+    return scheduler
 
 
 def one_blas_thread() -> None:
@@ -66,7 +70,7 @@ def run_serve(args: argparse.Namespace) -> int:
         slack = build_slack_app(settings, coach, socket_mode=socket_mode)
     except SlackConfigError as bad:
         raise BadInput(str(bad)) from None
-    scheduler = start_scheduler_hook(settings, coach) if options.scheduler else None
+    scheduler = start_scheduler_hook(settings, slack.db) if options.scheduler else None
     try:
         if socket_mode:
             from bot.slack.socket_mode import serve_socket_mode

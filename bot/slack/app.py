@@ -62,6 +62,7 @@ class SlackApp:
     deps: SlackDeps
     pool: WorkerPool
     timer: ProgressTimer
+    db: Database
 
     def shutdown(self, timeout: float = 30.0) -> None:
         """Finish the work already acknowledged to Slack, then stop."""
@@ -142,7 +143,7 @@ def build_slack_app(
     for name in LISTENER_MODULES:
         importlib.import_module(name).register(bolt, deps)
     bolt.error(_error_handler(deps))
-    return SlackApp(bolt=bolt, deps=deps, pool=pool, timer=timer)
+    return SlackApp(bolt=bolt, deps=deps, pool=pool, timer=timer, db=db)
 
 
 def _error_handler(deps: SlackDeps):
