@@ -149,18 +149,22 @@ def answer_of(clicked: ClickedAction) -> str:
     return str(value or "")
 
 
-def click_request(clicked: Click, ref: ConversationRef, text: str) -> TurnRequest:
-    """A click answering a form's question: a turn in the conversation the buttons belong to. Its event
-    id is the question message's, so a second click on the same question is not a second answer."""
-    place = Place(
+def click_place(clicked: Click, ref: ConversationRef) -> Place:
+    """The conversation a message's buttons belong to, for the user who clicked."""
+    return Place(
         user=clicked.user,
         channel=clicked.channel,
         thread_ts=ref.thread,
         team=clicked.team,
         assistant=clicked.channel.startswith("D") and ref.thread is not None,
     )
+
+
+def click_request(clicked: Click, ref: ConversationRef, text: str) -> TurnRequest:
+    """A click as a turn in the conversation its buttons belong to. A form's answer carries the question
+    message's id as its event id, so a second click on the same question is not a second answer."""
     event_id = f"click:{clicked.channel}:{clicked.message_ts}:{ref.slot}" if ref.slot else None
-    return TurnRequest(place=place, text=text, event_id=event_id)
+    return TurnRequest(place=click_place(clicked, ref), text=text, event_id=event_id)
 
 
 def conversation_ref(clicked: Click) -> ConversationRef:

@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.coach.reply import Language, PlanSection, PlanView
+from bot.plans.access import Action
 from bot.plans.repository import PlanRecord
 from bot.plans.sections import SectionEdit
 from bot.slack.deps import SlackDeps
@@ -82,15 +83,9 @@ class Interactions:
     def command(self, clicked: Click) -> None:
         """A next-step button: its command, said in the conversation the buttons belong to."""
         ref = conversation_ref(clicked)
-        place = Place(
-            user=clicked.user,
-            channel=clicked.channel,
-            thread_ts=ref.thread,
-            team=clicked.team,
-            assistant=clicked.channel.startswith("D") and ref.thread is not None,
-        )
-        if not self.deps.runner.submit(TurnRequest(place=place, text=str(clicked.action.value or ""))):
-            self.deps.runner.run_later(lambda: self._whisper(clicked, "busy"), place, Priority.QUICK)
+        request = click_request(clicked, ref, str(clicked.action.value or ""))
+        if not self.deps.runner.submit(request):
+            self.deps.runner.run_later(lambda: self._whisper(clicked, "busy"), request.place, Priority.QUICK)
 
     # ---------- feedback ----------
     def feedback(self, body: dict[str, Any]) -> None:
@@ -108,20 +103,20 @@ class Interactions:
             self._whisper(clicked, "feedback.thanks")
 
     # ---------- plans ----------
-    def _plan_ref(self, clicked: Click) -> PlanRef:
+    def _plan(self, clicked: Click, action: Action) -> tuple[PlanRef, PlanRecord | None]:
+        """The plan a button names, if the clicker may ``action`` it; a refusal is said to them (and
+        logged by the access check)."""
         option = clicked.action.selected_option or {}
-        return PlanRef.decode(str(option.get("value") or clicked.action.value or ""))
-
-    def _refused(self, clicked: Click, reason: str) -> None:
-        key = "plan.not_found" if reason == "no_plan" else "plan.refused"
-        self._whisper(clicked, key)
+        ref = PlanRef.decode(str(option.get("value") or clicked.action.value or ""))
+        record, decision = self.deps.sections.open(clicked.user, ref.plan_id, action)
+        if record is None:
+            self._whisper(clicked, "plan.not_found" if decision.reason == "no_plan" else "plan.refused")
+        return ref, record
 
     def open_section_editor(self, body: dict[str, Any]) -> None:
         clicked = click(body)
-        ref = self._plan_ref(clicked)
-        record, decision = self.deps.sections.open(clicked.user, ref.plan_id, "edit")
+        ref, record = self._plan(clicked, "edit")
         if record is None:
-            self._refused(clicked, decision.reason)
             return
         language = self._language(clicked.user)
         section = ref.section or ""
@@ -137,10 +132,8 @@ class Interactions:
 
     def export_plan(self, body: dict[str, Any]) -> None:
         clicked = click(body)
-        ref = self._plan_ref(clicked)
-        record, decision = self.deps.sections.open(clicked.user, ref.plan_id, "export")
+        ref, record = self._plan(clicked, "export")
         if record is None:
-            self._refused(clicked, decision.reason)
             return
         language = self._language(clicked.user)
         markdown = self.deps.renderer.markdown(record, language, self.deps.plans.people_names())

@@ -46,6 +46,35 @@ def event_envelope(event: dict[str, Any], event_id: str | None = None) -> dict[s
     }
 
 
+def _message(
+    kind: str,
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    ts: str | None,
+    thread_ts: str | None,
+    files: list[dict[str, Any]] | None,
+    **extra: str,
+) -> dict[str, Any]:
+    ts = ts or new_ts()
+    event: dict[str, Any] = {
+        "type": kind,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM_ID,
+        **extra,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    if files:
+        event["files"] = files
+    return event
+
+
 def mention_event(
     text: str,
     *,
@@ -55,21 +84,15 @@ def mention_event(
     thread_ts: str | None = None,
     files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    ts = ts or new_ts()
-    event: dict[str, Any] = {
-        "type": "app_mention",
-        "user": user,
-        "text": f"<@{BOT_USER_ID}> {text}",
-        "ts": ts,
-        "channel": channel,
-        "event_ts": ts,
-        "team": TEAM_ID,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    if files:
-        event["files"] = files
-    return event
+    return _message(
+        "app_mention",
+        f"<@{BOT_USER_ID}> {text}",
+        user=user,
+        channel=channel,
+        ts=ts,
+        thread_ts=thread_ts,
+        files=files,
+    )
 
 
 def message_event(
@@ -82,23 +105,10 @@ def message_event(
     thread_ts: str | None = None,
     files: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    ts = ts or new_ts()
-    event: dict[str, Any] = {
-        "type": "message",
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "channel": channel,
-        "event_ts": ts,
-        "channel_type": channel_type,
-        "team": TEAM_ID,
-    }
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    if files:
-        event["files"] = files
-        event["subtype"] = "file_share"
-    return event
+    extra = {"channel_type": channel_type, **({"subtype": "file_share"} if files else {})}
+    return _message(
+        "message", text, user=user, channel=channel, ts=ts, thread_ts=thread_ts, files=files, **extra
+    )
 
 
 def command_form(

@@ -64,37 +64,23 @@ def register(app: App, deps: SlackDeps) -> None:
         except BadPayload as bad:
             log.warning("next-step click ignored: %s", bad)
 
-    @app.action(_prefix(FEEDBACK_ACTION))
-    def on_feedback(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, work.feedback)
+    # Clicks whose work is one job after the ack: (action, job, priority).
+    queued = (
+        (_prefix(FEEDBACK_ACTION), work.feedback, Priority.NORMAL),
+        (PLAN_EDIT_ACTION, work.open_section_editor, Priority.QUICK),  # the trigger id expires in 3 s
+        (PLAN_EXPORT_ACTION, work.export_plan, Priority.NORMAL),
+        (PLAN_OPEN_ACTION, work.open_plan, Priority.NORMAL),
+        (HOME_START_PLAN_ACTION, lambda b: work.start_in_dm(b, "plan_start"), Priority.NORMAL),
+        (HOME_PRICE_ACTION, lambda b: work.start_in_dm(b, "price"), Priority.NORMAL),
+        (ESCALATION_SEEN_ACTION, work.escalation_seen, Priority.NORMAL),
+    )
+    for action_id, job, priority in queued:
+        app.action(action_id)(_queued(job, priority, queue))
 
-    @app.action(PLAN_EDIT_ACTION)
-    def on_plan_edit(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, work.open_section_editor, Priority.QUICK)  # the trigger id expires in 3 seconds
 
-    @app.action(PLAN_EXPORT_ACTION)
-    def on_plan_export(ack: Ack, body: dict[str, Any]) -> None:
+def _queued(job, priority: Priority, queue):
+    def on_click(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        queue(body, work.export_plan)
+        queue(body, job, priority)
 
-    @app.action(PLAN_OPEN_ACTION)
-    def on_plan_open(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, work.open_plan)
-
-    @app.action(HOME_START_PLAN_ACTION)
-    def on_home_start_plan(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, lambda b: work.start_in_dm(b, "plan_start"))
-
-    @app.action(HOME_PRICE_ACTION)
-    def on_home_price(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, lambda b: work.start_in_dm(b, "price"))
-
-    @app.action(ESCALATION_SEEN_ACTION)
-    def on_escalation_seen(ack: Ack, body: dict[str, Any]) -> None:
-        ack()
-        queue(body, work.escalation_seen)
+    return on_click
