@@ -131,18 +131,19 @@ def test_a_failure_delivering_the_reply_posts_an_apology_with_a_logged_reference
 
 
 def test_a_failure_inside_the_coach_posts_an_apology_and_the_next_message_works(slack_app, standin, ids):
-    # A conversation whose saved state is unreadable: the coach fails on it.
+    slack_app.sender.event(message_event("start a plan for Wayne Enterprises", user=ids.user, channel=ids.dm))
+    standin.wait_for_message(ids.dm, contains="Wayne")
+    # The plan's stored JSON is damaged (a bad restore, a hand edit): the coach fails on that plan.
     db = Database(slack_app.database_url)
-    key = f"{ids.user}:{ids.dm}"
     with db.session() as session:
         session.execute(
             text(
-                "INSERT INTO dialog_states (conversation_key, kind, state, updated_at)"
-                " VALUES (:k, 'pricing', :s, :t)"
+                "UPDATE plans SET data = :bad WHERE account_id = "
+                "(SELECT id FROM accounts WHERE name = 'Wayne Enterprises')"
             ),
-            {"k": key, "s": json.dumps({"kind": 42, "data": "not a dict"}), "t": "2026-01-01 00:00:00"},
+            {"bad": json.dumps({"customer": "not a section", "value": [1, 2]})},
         )
-    slack_app.sender.event(message_event("100", user=ids.user, channel=ids.dm))
+    slack_app.sender.event(message_event("Banking", user=ids.user, channel=ids.dm))
     [apology] = standin.wait_for_message(ids.dm, contains="Sorry")
     reference = _reference(apology.text)
     log = slack_app.log()
