@@ -21,9 +21,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.coach.coach import Coach
+from bot.coach.plan_sections import PlanSections
 from bot.plans.render import PlanRenderer
 from bot.plans.repository import PlanRepository
-from bot.plans.sections import PlanSections
 from bot.plans.wording import PlanWording
 from bot.settings import Settings
 from bot.slack.delivery import Delivery
@@ -136,7 +136,8 @@ def build_slack_app(
         profiles=profiles,
         feedback=FeedbackStore(db),
         plans=plans,
-        sections=PlanSections(plans, plan_wording),
+        sections=PlanSections(coach.forms["plan"], coach.runner.tools, plans, db.unit_of_work),
+        plan_wording=plan_wording,
         renderer=PlanRenderer(plan_wording),
         escalations=EscalationStore(db),
     )

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot.coach.coach import Coach
+from bot.coach.plan_sections import PlanSections
 from bot.plans.render import PlanRenderer
 from bot.plans.repository import PlanRepository
-from bot.plans.sections import PlanSections
+from bot.plans.wording import PlanWording
 from bot.settings import Settings
 from bot.slack.delivery import Delivery
 from bot.slack.profiles import Profiles
@@ -35,4 +36,5 @@ class SlackDeps:
     plans: PlanRepository
     sections: PlanSections
     renderer: PlanRenderer
+    plan_wording: PlanWording
     escalations: EscalationStore

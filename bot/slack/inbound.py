@@ -15,6 +15,8 @@ from bot.slack.runner import TurnRequest
 from bot.slack.views.refs import BadRef, ConversationRef
 
 HANDLED_MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")
+FORM_WORD_BUTTONS = ("skip", "default", "done")
+"""Buttons that say one of the form's words (their value), rather than choose an answer."""
 
 
 class BadPayload(ValueError):
@@ -135,8 +137,9 @@ def click(body: dict[str, Any]) -> Click:
 
 def answer_of(clicked: ClickedAction) -> str:
     """What a choice click answers: the choice's label when it arrived whole (it keeps the conversation's
-    language; the form takes a choice by id, label or number), else its id. Skip sends its form word."""
-    if clicked.action_id.endswith(":skip"):
+    language; the form takes a choice by id, label or number), else its id. Skip, default and done send
+    their form word."""
+    if clicked.action_id.rpartition(":")[2] in FORM_WORD_BUTTONS:
         return str(clicked.value or "")
     option = clicked.selected_option or {}
     value = option.get("value") if option else clicked.value

@@ -12,10 +12,10 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from bot.coach.plan_sections import SectionEdit
 from bot.coach.reply import Language, PlanSection, PlanView
 from bot.plans.access import Action
 from bot.plans.repository import PlanRecord
-from bot.plans.sections import SectionEdit
 from bot.slack.deps import SlackDeps
 from bot.slack.home_summary import home_summary
 from bot.slack.inbound import Click, answer_of, click, click_request, conversation_ref
@@ -121,7 +121,7 @@ class Interactions:
         language = self._language(clicked.user)
         section = ref.section or ""
         view = section_modal(
-            self.deps.sections.fields(record, section, language),
+            self.deps.sections.fields(clicked.user, record, section, language),
             title=self.deps.sections.section_title(section, language),
             account=record.account_name,
             ref=ref,
@@ -209,7 +209,7 @@ class Interactions:
     def publish_home(self, user: str) -> None:
         language = self._language(user)
         summary = home_summary(user, self.deps.plans, self.deps.escalations, self.deps.feedback, date.today())
-        view = home_view(summary, language, self.wording, self.deps.sections.words)
+        view = home_view(summary, language, self.wording, self.deps.plan_wording)
         self.client.views_publish(user_id=user, view=view)
 
 

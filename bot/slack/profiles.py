@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.coach.language import detect_language
 from bot.coach.reply import Language
+from bot.language import detect_language
 from bot.store.models import utcnow
 from bot.store.slack_users import SlackProfile, SlackUserStore
 

@@ -20,9 +20,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coach.coach import Coach
 from bot.coach.errors import AlreadyHandled
-from bot.coach.language import detect_language
 from bot.coach.reply import Language, Reply
 from bot.coach.turn import Attachment, Turn
+from bot.language import detect_language
 from bot.slack.delivery import Delivery
 from bot.slack.files import FileFetcher, FileProblem
 from bot.slack.places import Place
@@ -162,7 +162,7 @@ class TurnRunner:
                 attachments=attachments,
                 event_id=request.event_id,
             )
-            if request.mode == "continue_only" and self.coach.open_dialog(turn) is None:
+            if request.mode == "continue_only" and self.coach.open_form(turn) is None:
                 return
             reply = self._reply(request, turn, language)
         except AlreadyHandled:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.coach.phrases import load_prompt_file
-from bot.coach.reply import Language
+from bot.wording import Language, load_prompt_file
 
 PROMPT_FILE = "slack.yaml"
 

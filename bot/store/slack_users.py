@@ -1,5 +1,7 @@
 """Slack users as the app knows them: their cached profile, their default language, and their row in the
-people table (keyed by the same Slack user id, created on first sight, never overwriting an import)."""
+people table (keyed by the same Slack user id, created on first sight). The profile's time zone and the
+first message's language fill the person's ``tz`` and ``language`` where the people file left them empty
+(reminders and digests read them there), and never overwrite what the file says."""
 
 from __future__ import annotations
 
@@ -53,8 +55,14 @@ class SlackUserStore:
             if name:
                 session.execute(
                     insert(Person)
-                    .values(slack_id=user_id, name=name, is_admin=False, created_at=now, updated_at=now)
+                    .values(
+                        slack_id=user_id, name=name, tz=tz, is_admin=False, created_at=now, updated_at=now
+                    )
                     .on_conflict_do_nothing(index_elements=["slack_id"])
+                )
+            if tz:
+                session.execute(
+                    update(Person).where(Person.slack_id == user_id, Person.tz.is_(None)).values(tz=tz)
                 )
             row = session.get(SlackUser, user_id, populate_existing=True)
             assert row is not None
@@ -66,6 +74,11 @@ class SlackUserStore:
             result = session.execute(
                 update(SlackUser)
                 .where(SlackUser.user_id == user_id, SlackUser.language.is_(None))
+                .values(language=language)
+            )
+            session.execute(
+                update(Person)
+                .where(Person.slack_id == user_id, Person.language.is_(None))
                 .values(language=language)
             )
             return bool(result.rowcount)

@@ -78,9 +78,9 @@ def test_thumbs_are_stored_with_question_and_answer_and_counted_for_admins(
 
 
 def test_a_direct_message_is_answered_at_the_top_of_the_dm(slack_app, standin, ids):
-    event = message_event("什么是关键客户？", user=ids.user, channel=ids.dm)
+    event = message_event("LRAIC是什么意思？", user=ids.user, channel=ids.dm)
     assert slack_app.sender.event(event).status_code == 200
-    [answer] = standin.wait_for_message(ids.dm, contains="关键客户")
+    [answer] = standin.wait_for_message(ids.dm, contains="成本")
     assert answer.thread_ts is None and not answer.streamed
     assert any("出处" in b["elements"][0]["text"] for b in blocks_of(answer, "context")), "sources in Chinese"
     assert blocks_of(answer, "markdown"), "the prose is a markdown block"

@@ -9,8 +9,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.coach.language import detect_language
 from bot.coach.reply import Language
+from bot.language import detect_language
 from bot.slack.deps import SlackDeps
 from bot.slack.inbound import BadPayload, command_request, parse_kam_command
 from bot.slack.runner import TurnRequest

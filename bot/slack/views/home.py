@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.coach.dialog_kit import fmt_amount
 from bot.coach.reply import Language
 from bot.plans.wording import PlanWording
 from bot.slack.home_summary import HomeSummary
@@ -19,6 +18,7 @@ from bot.slack.views.refs import (
 )
 from bot.slack.views.reply import progress_bar
 from bot.slack.wording import SlackWording
+from kam_rules.formatting import format_amount
 
 
 def home_view(
@@ -63,7 +63,7 @@ def home_view(
         blocks += [bk.divider(), bk.section(f"*{w.text('home.escalations', language)}*")]
         for item in summary.escalations:
             price = (
-                fmt_amount(item.recommended_price, language) if item.recommended_price is not None else "–"
+                format_amount(item.recommended_price, language) if item.recommended_price is not None else "–"
             )
             text = w.text(
                 "home.escalation",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.coach.plan_sections import SectionField
 from bot.coach.reply import Language
-from bot.plans.sections import SectionField
 from bot.slack.views import blocks as bk
 from bot.slack.views.refs import PLAN_SECTION_VIEW, PlanRef
 from bot.slack.wording import SlackWording

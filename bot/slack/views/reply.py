@@ -17,7 +17,6 @@ from typing import Literal
 
 from tabulate import tabulate
 
-from bot.coach.dialog_kit import fmt_amount
 from bot.coach.reply import Ask, Choice, Citation, Decision, Language, Matrix, PlanView, Reply, Table
 from bot.slack.views import blocks as bk
 from bot.slack.views.blocks import clip
@@ -36,6 +35,7 @@ from bot.slack.views.refs import (
     PlanRef,
 )
 from bot.slack.wording import SlackWording
+from kam_rules.formatting import format_amount
 
 FeedbackStyle = Literal["context_actions", "buttons"]
 QUADRANTS = ("act_now", "plan_attack", "opportunistic", "shelve")
@@ -110,8 +110,6 @@ class ReplyView:
             notes.append(w.text("ask.why", language, why=bk.escape(ask.why)))
         if ask.example:
             notes.append(w.text("ask.example", language, example=bk.escape(ask.example)))
-        if ask.default:
-            notes.append(w.text("ask.default", language, default=bk.escape(ask.default)))
         if ask.columns:
             notes.append(w.text("ask.columns", language, columns=bk.escape(" | ".join(ask.columns))))
         found: list[bk.Block] = [bk.context(notes)] if notes else []
@@ -124,6 +122,16 @@ class ReplyView:
         elif choices:
             options = [bk.option(f"{n}. {c.label}", c.id) for n, c in enumerate(choices, start=1)]
             elements.append(bk.static_select(w.text("ask.choose", language), ANSWER_SELECT_ACTION, options))
+        # Form words as buttons, in the reply's language so the conversation keeps it.
+        if ask.default:
+            text = w.text("ask.use_default", language, default=ask.default)
+            elements.append(bk.button(text, f"{ANSWER_ACTION}:default", w.text("ask.default_word", language)))
+        if ask.kind == "table":
+            elements.append(
+                bk.button(
+                    w.text("ask.done", language), f"{ANSWER_ACTION}:done", w.text("ask.done_word", language)
+                )
+            )
         if ask.optional:
             skip = w.text("ask.skip_word", language)
             elements.append(bk.button(w.text("ask.skip", language), f"{ANSWER_ACTION}:skip", skip))
@@ -148,7 +156,7 @@ class ReplyView:
         pairs = [(w.text("decision.decision", language), decision.label or decision.decision)]
         if decision.recommended_price is not None:
             pairs.append(
-                (w.text("decision.price", language), fmt_amount(decision.recommended_price, language))
+                (w.text("decision.price", language), format_amount(decision.recommended_price, language))
             )
         if decision.cost_basis:
             pairs.append(
@@ -312,7 +320,7 @@ def cell_text(value: str | float | int | None, language: Language) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
-        return fmt_amount(float(value), language)
+        return format_amount(float(value), language)
     return str(value)
 
 
