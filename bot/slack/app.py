@@ -25,6 +25,9 @@ from bot.coach.plan_sections import PlanSections
 from bot.plans.render import PlanRenderer
 from bot.plans.repository import PlanRepository
 from bot.plans.wording import PlanWording
+from bot.rhythm.config import RhythmConfig
+from bot.rhythm.service import RhythmService
+from bot.rhythm.wording import RhythmWording
 from bot.settings import Settings
 from bot.slack.delivery import Delivery
 from bot.slack.deps import SlackDeps
@@ -49,6 +52,7 @@ LISTENER_MODULES = (
     "bot.slack.listeners.actions",
     "bot.slack.listeners.views",
     "bot.slack.listeners.home",
+    "bot.slack.listeners.rhythm",
 )
 
 
@@ -138,6 +142,7 @@ def build_slack_app(
         plans=plans,
         sections=PlanSections(coach.forms["plan"], coach.runner.tools, plans, db.unit_of_work),
         plan_wording=plan_wording,
+        rhythm=RhythmService(db, RhythmConfig.from_settings(settings), RhythmWording(settings.prompts_dir)),
         renderer=PlanRenderer(plan_wording),
         escalations=EscalationStore(db),
     )

@@ -12,6 +12,7 @@ from bot.coach.plan_sections import PlanSections
 from bot.plans.render import PlanRenderer
 from bot.plans.repository import PlanRepository
 from bot.plans.wording import PlanWording
+from bot.rhythm.service import RhythmService
 from bot.settings import Settings
 from bot.slack.delivery import Delivery
 from bot.slack.profiles import Profiles
@@ -37,4 +38,5 @@ class SlackDeps:
     sections: PlanSections
     renderer: PlanRenderer
     plan_wording: PlanWording
+    rhythm: RhythmService
     escalations: EscalationStore

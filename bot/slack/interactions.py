@@ -7,7 +7,7 @@ escalations) and draws the result; the rules about who may do what live in those
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -29,6 +29,8 @@ from bot.slack.views.reply import ReplyContext
 from bot.slack.worker import Priority
 
 log = logging.getLogger(__name__)
+
+SNOOZE_DAYS = 7
 
 
 class Interactions:
@@ -149,7 +151,9 @@ class Interactions:
         """A plan opened from a link (App Home): shown in the user's DM if they may see it; refused and
         logged if not."""
         clicked = click_from_home(body)
-        ref = PlanRef.decode(str(clicked["value"]))
+        value = str(clicked["value"])
+        # App Home's buttons carry a PlanRef; a reminder's carries the plan id alone.
+        ref = PlanRef(plan_id=int(value)) if value.isdigit() else PlanRef.decode(value)
         user = clicked["user"]
         language = self._language(user)
         dm = self.client.conversations_open(users=user)["channel"]["id"]
@@ -184,6 +188,67 @@ class Interactions:
         self.client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=text, blocks=blocks
         )
+
+    # ---------- reminders and digests ----------
+    def _rhythm_done(self, body: dict[str, Any], key: str, **values: Any) -> None:
+        """The outcome said to the clicker, and on the message the buttons were on (which gives way to it)."""
+        clicked = click_from_home(body)
+        language = self._language(clicked["user"])
+        text = self.wording.text(key, language, **values)
+        channel = (body.get("channel") or {}).get("id")
+        message = body.get("message") or {}
+        if channel and message.get("ts") and key.startswith("rhythm.done"):
+            action_block = ((body.get("actions") or [{}])[0]).get("block_id")
+            blocks = [
+                bk.context([text]) if b.get("block_id") == action_block else b
+                for b in message.get("blocks") or []
+            ]
+            try:
+                self.client.chat_update(channel=channel, ts=message["ts"], text=text, blocks=blocks)
+                return
+            except SlackApiError as failure:
+                log.info("reminder message not updated: %s", failure.response.get("error"))
+        self.deps.delivery.say(Place(user=clicked["user"], channel=channel or clicked["user"]), text)
+
+    def _rhythm(self, body: dict[str, Any], act) -> None:  # type: ignore[no-untyped-def]
+        from bot.rhythm.service import InvalidRequest, NotAllowed
+
+        clicked = click_from_home(body)
+        try:
+            key, values = act(clicked["user"], int(clicked["value"]))
+        except (ValueError, InvalidRequest) as bad:
+            log.warning("%s refused: %s", (body.get("actions") or [{}])[0].get("action_id"), bad)
+            self._rhythm_done(body, "rhythm.invalid")
+            return
+        except NotAllowed:
+            self._rhythm_done(body, "rhythm.not_allowed")
+            return
+        self._rhythm_done(body, key, **values)
+
+    def milestone_done(self, body: dict[str, Any]) -> None:
+        def act(user: str, milestone: int) -> tuple[str, dict[str, Any]]:
+            view = self.deps.rhythm.mark_done(milestone, user, self._language(user))
+            return "rhythm.done_milestone", {"title": view.title, "user": user}
+
+        self._rhythm(body, act)
+
+    def milestone_snooze_week(self, body: dict[str, Any]) -> None:
+        def act(user: str, milestone: int) -> tuple[str, dict[str, Any]]:
+            until = self.deps.profiles.today(user) + timedelta(days=SNOOZE_DAYS)
+            view = self.deps.rhythm.snooze(milestone, until, user, self._language(user))
+            return "rhythm.done_snoozed", {"title": view.title, "until": until.isoformat(), "user": user}
+
+        self._rhythm(body, act)
+
+    def decide_escalation(self, body: dict[str, Any], *, approve: bool) -> None:
+        def act(user: str, escalation: int) -> tuple[str, dict[str, Any]]:
+            self.deps.rhythm.decide_escalation(escalation, user, approve)
+            return ("rhythm.done_approved" if approve else "rhythm.done_rejected"), {
+                "id": escalation,
+                "user": user,
+            }
+
+        self._rhythm(body, act)
 
     # ---------- App Home ----------
     def start_in_dm(self, body: dict[str, Any], key: str) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -76,6 +77,15 @@ class Profiles:
         except SQLAlchemyError:
             log.warning("language of %s not saved", user_id, exc_info=True)
             return False
+
+    def today(self, user_id: str) -> date:
+        """Today where the user is (their Slack time zone; UTC when unknown)."""
+        profile = self.get(user_id)
+        try:
+            zone = ZoneInfo(profile.tz) if profile is not None and profile.tz else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        return datetime.now(zone).date()
 
     def cached_language(self, user_id: str) -> Language | None:
         """The user's default language if it is in memory (no I/O: for the acknowledgement path)."""

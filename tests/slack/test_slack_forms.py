@@ -5,6 +5,7 @@ access rules, a CSV uploaded for prioritising, and App Home."""
 from __future__ import annotations
 
 import importlib.util
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -249,3 +250,55 @@ def test_a_click_on_a_message_without_a_conversation_reference_is_ignored(slack_
     assert slack_app.sender.interaction(forged).status_code == 200
     standin.wait_for(lambda: "answer click ignored" in slack_app.log())
     assert not standin.messages(ids.channel)
+
+
+def _rhythm(database_url: str):
+    from bot.rhythm.config import RhythmConfig
+    from bot.rhythm.service import RhythmService
+    from bot.rhythm.wording import RhythmWording
+    from bot.settings import Settings
+
+    settings = Settings()
+    return RhythmService(
+        Database(database_url), RhythmConfig.from_settings(settings), RhythmWording(settings.prompts_dir)
+    )
+
+
+def _reminder_click(action_id: str, value: str, *, user: str, channel: str) -> dict:
+    message = Message(channel=channel, ts="1700000999.000001", thread_ts=None, text="Reminder")
+    message.blocks = [
+        {"type": "section", "block_id": "rhythm_reminder_1", "text": {"type": "mrkdwn", "text": "QBR due"}},
+        {"type": "actions", "block_id": "rhythm_actions_1", "elements": []},
+    ]
+    action = {"type": "button", "action_id": action_id, "block_id": "rhythm_actions_1", "value": value}
+    return block_action(action, user=user, channel=channel, message=as_payload_message(message))
+
+
+def test_reminder_buttons_mark_done_and_snooze_with_the_rhythm_rules(slack_app, standin, ids):
+    rhythm = _rhythm(slack_app.database_url)
+    due = date.today() + timedelta(days=10)
+    done = rhythm.add_milestone(account="Cyberdyne", owner=ids.user, due=due, title="QBR with Cyberdyne")
+    later = rhythm.add_milestone(account="Cyberdyne", owner=ids.user, due=due, title="Proposal to Cyberdyne")
+    dm = "D" + ids.user.removeprefix("U")[:10]
+
+    # A stranger may not; the owner may. The message's buttons give way to what was done.
+    slack_app.sender.interaction(
+        _reminder_click("rhythm.milestone_done", str(done.id), user=f"{ids.user}Z", channel=dm)
+    )
+    slack_app.sender.interaction(
+        _reminder_click("rhythm.milestone_done", str(done.id), user=ids.user, channel=dm)
+    )
+    slack_app.sender.interaction(
+        _reminder_click("rhythm.milestone_snooze_week", str(later.id), user=ids.user, channel=dm)
+    )
+
+    def outcome(words: str) -> list:
+        updates = [c for c in standin.calls("chat.update") if c.args.get("channel") == dm]
+        return [c for c in updates if words in c.args.get("text", "")]
+
+    standin.wait_for(lambda: outcome("snoozed until") and outcome("marked done"))
+    states = {m.id: m for m in rhythm.list_milestones(owner=ids.user)}
+    assert states[done.id].state == "done" and states[done.id].done_by == ids.user
+    assert states[later.id].state == "snoozed" and states[later.id].snoozed_until >= due - timedelta(days=10)
+    refused = standin.wait_for(lambda: [m for m in standin.messages(dm) if "may not" in m.text])
+    assert refused
