@@ -38,7 +38,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tests.slack.sender import event_envelope, mention_event  # noqa: E402
+from tests.slack.sender import event_envelope, mention_event, message_event  # noqa: E402
 from tests.slack.signing import signed_headers  # noqa: E402
 
 SECRET = "benchmark-signing-secret"
@@ -76,9 +76,10 @@ def questions() -> list[str]:
 
 
 class Sender:
-    def __init__(self, url: str, questions: list[str], run: str) -> None:
+    def __init__(self, url: str, questions: list[str], run: str, ack_only: bool = False) -> None:
         self.url = url + "/slack/events"
         self.run_id = run
+        self.ack_only = ack_only
         self.questions = questions
         self.acks: list[float] = []
         self.sent: dict[tuple[str, str], float] = {}
@@ -100,7 +101,10 @@ class Sender:
         base = 1_000_000_000 + int(self.run_id.rstrip("w"), 16) % 10**6 * 100
         for n in range(count):
             ts = f"{base + number}.{n:06d}"
-            event = mention_event(rng.choice(self.questions), user=user, channel=channel, ts=ts)
+            if self.ack_only:  # a channel message outside any thread: acknowledged, then not the coach's
+                event = message_event("hello", user=user, channel=channel, channel_type="channel", ts=ts)
+            else:
+                event = mention_event(rng.choice(self.questions), user=user, channel=channel, ts=ts)
             event_id = f"EvBench{self.run_id}x{number:04d}x{n:06d}"
             self.sent[(channel, ts)] = time.time()
             for retry in range(4):
@@ -125,6 +129,23 @@ class Sender:
 POLL = httpx.Client(timeout=60)
 
 
+def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict[str, Any]:
+    return {
+        "benchmark": "slack-ack-only",
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "senders": args.senders,
+        "requests": len(sender.acks),
+        "ack_ms": {
+            "p50": round(percentile(sender.acks, 0.50), 2),
+            "p99": round(percentile(sender.acks, 0.99), 2),
+            "max": round(max(sender.acks), 2),
+        },
+        "acks_per_second": round(len(sender.acks) / seconds, 1),
+        "serve_rss_mb": round(psutil.Process(serve.pid).memory_info().rss / 2**20, 1),
+    }
+
+
 def answers(standin_url: str) -> list[dict[str, Any]]:
     return POLL.get(standin_url + "/_standin/messages").json()
 
@@ -136,6 +157,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: SQLite in the data folder")
     parser.add_argument("--data-dir", help="KAM_DATA_DIR with the index built (default: a new temporary one)")
     parser.add_argument("--drain-timeout", type=float, default=600.0, help="seconds to wait for every answer")
+    parser.add_argument(
+        "--ack-only",
+        action="store_true",
+        help="send channel messages the app acknowledges and ignores: the acknowledgement path alone",
+    )
+    parser.add_argument("--workers", type=int, help="SLACK_WORKERS for serve (default: its own default)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
 
@@ -159,6 +186,8 @@ def main() -> None:
     serve_env["KAM_LOG_LEVEL"] = "WARNING"
     if args.database_url:
         serve_env["DATABASE_URL"] = args.database_url
+    if args.workers:
+        serve_env["SLACK_WORKERS"] = str(args.workers)
     serve = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--http", "--port", str(serve_port), "--no-scheduler"],
         cwd=REPO,
@@ -182,10 +211,13 @@ def main() -> None:
 
         load_before = os.getloadavg()
         cpu_before = psutil.Process(serve.pid).cpu_times()
-        sender = Sender(serve_url, pool, run)
+        sender = Sender(serve_url, pool, run, ack_only=args.ack_only)
         started = time.time()
         asyncio.run(sender.run(args.senders, args.mentions))
         sending_seconds = time.time() - started
+        if args.ack_only:
+            print(json.dumps(ack_result(args, sender, sending_seconds, load_before, serve), indent=2))
+            return
         deadline = time.monotonic() + args.drain_timeout
         while True:
             finished = [m for m in answers(standin_url) if m["finished_at"] and m["thread_ts"]]
@@ -219,6 +251,7 @@ def main() -> None:
             "load_average_after": [round(x, 2) for x in load_after],
             "database": "postgresql" if args.database_url else "sqlite",
             "senders": args.senders,
+            "workers": args.workers or "default",
             "mentions": len(wanted),
             "ack_ms": {
                 "p50": round(percentile(sender.acks, 0.50), 2),

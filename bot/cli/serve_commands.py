@@ -4,6 +4,7 @@ thought of the answers, for admins)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from datetime import UTC, datetime
@@ -65,7 +66,6 @@ def run_serve(args: argparse.Namespace) -> int:
         raise BadInput("SLACK_BOT_TOKEN: not set (the bot token, xoxb-…, from the app's OAuth page)")
     if not socket_mode and not settings.slack_signing_secret:
         raise BadInput("SLACK_SIGNING_SECRET: not set (HTTP mode verifies every request with it)")
-    tune_for_threads()
     log.info("loading the coach")
     coach = build_coach(settings)
     try:
@@ -73,6 +73,11 @@ def run_serve(args: argparse.Namespace) -> int:
     except SlackConfigError as bad:
         raise BadInput(str(bad)) from None
     scheduler = start_scheduler_hook(settings, slack.db) if options.scheduler else None
+    tune_for_threads()  # after the coach is built: threadpoolctl reaches only the libraries loaded by then
+    # Everything loaded so far (the index, the vocabularies, the models) lives as long as the process: the
+    # garbage collector need not walk it again at every full collection, which paused all threads.
+    gc.collect()
+    gc.freeze()
     try:
         if socket_mode:
             from bot.slack.socket_mode import serve_socket_mode
