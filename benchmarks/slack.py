@@ -75,58 +75,102 @@ def questions() -> list[str]:
     return [item["q"] for item in items]
 
 
+class KeepAlive:
+    """One keep-alive HTTP/1.1 connection, as lean as a client can be, so the figures are the server's:
+    requests are built before the clock starts, and the response is read by its Content-Length."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, request: bytes) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        if length:
+            await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def http_request(host: str, port: int, body: bytes, headers: dict[str, str]) -> bytes:
+    lines = ["POST /slack/events HTTP/1.1", f"Host: {host}:{port}", f"Content-Length: {len(body)}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
 class Sender:
     def __init__(self, url: str, questions: list[str], run: str, ack_only: bool = False) -> None:
-        self.url = url + "/slack/events"
+        self.host, port = url.removeprefix("http://").split(":")
+        self.port = int(port)
+        self.questions = questions
         self.run_id = run
         self.ack_only = ack_only
-        self.questions = questions
         self.acks: list[float] = []
         self.sent: dict[tuple[str, str], float] = {}
         self.refused = 0
         self.failed = 0
 
-    async def post(self, client: httpx.AsyncClient, event: dict[str, Any], event_id: str, retry: int) -> int:
-        body = json.dumps(event_envelope(event, event_id)).encode()
-        headers = {"Content-Type": "application/json", **signed_headers(SECRET, body)}
-        if retry:
-            headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"})
-        started = time.perf_counter()
-        response = await client.post(self.url, content=body, headers=headers)
-        self.acks.append((time.perf_counter() - started) * 1000)
-        return response.status_code
-
-    async def sender(self, client: httpx.AsyncClient, number: int, count: int, rng: random.Random) -> None:
+    def requests(
+        self, number: int, count: int, rng: random.Random
+    ) -> list[tuple[tuple[str, str], list[bytes]]]:
+        """Every request a sender will make (first delivery and three retries each), signed in advance."""
         user, channel = f"UBENCH{number:04d}", f"CBENCH{number:04d}"
         base = 1_000_000_000 + int(self.run_id.rstrip("w"), 16) % 10**6 * 100
+        built = []
         for n in range(count):
             ts = f"{base + number}.{n:06d}"
             if self.ack_only:  # a channel message outside any thread: acknowledged, then not the coach's
                 event = message_event("hello", user=user, channel=channel, channel_type="channel", ts=ts)
             else:
                 event = mention_event(rng.choice(self.questions), user=user, channel=channel, ts=ts)
-            event_id = f"EvBench{self.run_id}x{number:04d}x{n:06d}"
-            self.sent[(channel, ts)] = time.time()
+            body = json.dumps(event_envelope(event, f"EvBench{self.run_id}x{number:04d}x{n:06d}")).encode()
+            attempts = []
             for retry in range(4):
-                status = await self.post(client, event, event_id, retry)
-                if status == 200:
-                    break
-                self.refused += 1
-                await asyncio.sleep(1.0)
-            else:
-                self.failed += 1
+                headers = {"Content-Type": "application/json", **signed_headers(SECRET, body)}
+                if retry:
+                    headers.update({"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"})
+                attempts.append(http_request(self.host, self.port, body, headers))
+            built.append(((channel, ts), attempts))
+        return built
 
-    async def run(self, senders: int, total: int) -> None:
-        limits = httpx.Limits(max_connections=senders, max_keepalive_connections=senders)
-        async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-            rng = random.Random(7)
-            share, extra = divmod(total, senders)
-            await asyncio.gather(
-                *(self.sender(client, n, share + (1 if n < extra else 0), rng) for n in range(senders))
-            )
+    async def sender(self, requests: list[tuple[tuple[str, str], list[bytes]]]) -> None:
+        connection = KeepAlive(self.host, self.port)
+        try:
+            for key, attempts in requests:
+                self.sent[key] = time.time()
+                for attempt in attempts:
+                    started = time.perf_counter()
+                    status = await connection.post(attempt)
+                    self.acks.append((time.perf_counter() - started) * 1000)
+                    if status == 200:
+                        break
+                    self.refused += 1
+                    await asyncio.sleep(1.0)
+                else:
+                    self.failed += 1
+        finally:
+            connection.close()
 
+    def prepare(self, senders: int, total: int) -> list[list[tuple[tuple[str, str], list[bytes]]]]:
+        rng = random.Random(7)
+        share, extra = divmod(total, senders)
+        return [self.requests(n, share + (1 if n < extra else 0), rng) for n in range(senders)]
 
-POLL = httpx.Client(timeout=60)
+    async def run(self, prepared: list[list[tuple[tuple[str, str], list[bytes]]]]) -> None:
+        await asyncio.gather(*(self.sender(requests) for requests in prepared))
 
 
 def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict[str, Any]:
@@ -146,6 +190,9 @@ def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict
     }
 
 
+POLL = httpx.Client(timeout=60)
+
+
 def answers(standin_url: str) -> list[dict[str, Any]]:
     return POLL.get(standin_url + "/_standin/messages").json()
 
@@ -163,6 +210,7 @@ def main() -> None:
         help="send channel messages the app acknowledges and ignores: the acknowledgement path alone",
     )
     parser.add_argument("--workers", type=int, help="SLACK_WORKERS for serve (default: its own default)")
+    parser.add_argument("--concurrent-turns", type=int, help="SLACK_CONCURRENT_TURNS for serve")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
 
@@ -188,6 +236,8 @@ def main() -> None:
         serve_env["DATABASE_URL"] = args.database_url
     if args.workers:
         serve_env["SLACK_WORKERS"] = str(args.workers)
+    if args.concurrent_turns:
+        serve_env["SLACK_CONCURRENT_TURNS"] = str(args.concurrent_turns)
     serve = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--http", "--port", str(serve_port), "--no-scheduler"],
         cwd=REPO,
@@ -201,7 +251,7 @@ def main() -> None:
         pool = questions()
         run = f"{int(time.time()):x}"  # event ids of this run only: a reused database has seen others
         warm = Sender(serve_url, pool, run + "w")
-        asyncio.run(warm.run(5, 20))  # first requests: auth.test, profiles, caches
+        asyncio.run(warm.run(warm.prepare(5, 20)))  # first requests: auth.test, profiles, caches
         deadline = time.monotonic() + 120
         while sum(1 for m in answers(standin_url) if m["finished_at"]) < 20:
             if time.monotonic() > deadline:
@@ -212,11 +262,21 @@ def main() -> None:
         load_before = os.getloadavg()
         cpu_before = psutil.Process(serve.pid).cpu_times()
         sender = Sender(serve_url, pool, run, ack_only=args.ack_only)
+        prepared = sender.prepare(args.senders, args.mentions)
+        sender_cpu = time.process_time()
         started = time.time()
-        asyncio.run(sender.run(args.senders, args.mentions))
+        asyncio.run(sender.run(prepared))
         sending_seconds = time.time() - started
+        sender_cpu = time.process_time() - sender_cpu
         if args.ack_only:
-            print(json.dumps(ack_result(args, sender, sending_seconds, load_before, serve), indent=2))
+            result = ack_result(args, sender, sending_seconds, load_before, serve)
+            result["sender_cpu_seconds"] = round(sender_cpu, 1)
+            result["sending_seconds"] = round(sending_seconds, 1)
+            text = json.dumps(result, indent=2)
+            print(text)
+            if args.out:
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(text + "\n", encoding="utf-8")
             return
         deadline = time.monotonic() + args.drain_timeout
         while True:
@@ -252,6 +312,7 @@ def main() -> None:
             "database": "postgresql" if args.database_url else "sqlite",
             "senders": args.senders,
             "workers": args.workers or "default",
+            "concurrent_turns": args.concurrent_turns or "default",
             "mentions": len(wanted),
             "ack_ms": {
                 "p50": round(percentile(sender.acks, 0.50), 2),
@@ -260,6 +321,8 @@ def main() -> None:
                 "count": len(sender.acks),
             },
             "acks_per_second_while_sending": round(len(sender.acks) / sending_seconds, 1),
+            "sending_seconds": round(sending_seconds, 1),
+            "sender_cpu_seconds": round(sender_cpu, 1),
             "refused_then_redelivered": sender.refused,
             "answered_per_second_end_to_end": round(len(answered.keys() & wanted) / (last - started), 1),
             "event_to_answer_ms": {

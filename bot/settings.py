@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     """Link to a plan in reminders, with ``{plan_id}`` and ``{account}``; unset: ``/kam plan ACCOUNT``."""
     slack_workers: int = Field(default=8, ge=1, le=64, alias="SLACK_WORKERS")
     """Threads doing the slow work after Slack is acknowledged (the coach's turn, Web API calls)."""
+    slack_concurrent_turns: int = Field(default=2, ge=1, le=64, alias="SLACK_CONCURRENT_TURNS")
+    """Coach turns worked on at once (CPU-bound); the other workers wait for a slot or call the Web API."""
     slack_queue_limit: int = Field(default=2000, ge=1, alias="SLACK_QUEUE_LIMIT")
     """Acknowledged work waiting at most; past it events get 503 (Slack delivers them again later)."""
     slack_placeholder_delay: float = Field(default=1.0, ge=0.0, le=30.0, alias="SLACK_PLACEHOLDER_DELAY")

@@ -126,6 +126,7 @@ def build_slack_app(
         timer=timer,
         placeholder_delay=settings.slack_placeholder_delay,
         default_language=settings.default_language,
+        concurrent_turns=settings.slack_concurrent_turns,
     )
     plans = PlanRepository(db, admin_ids=settings.admin_ids)
     plan_wording = PlanWording(settings.prompts_dir)

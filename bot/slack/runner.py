@@ -76,6 +76,7 @@ class TurnRunner:
         timer: ProgressTimer,
         placeholder_delay: float,
         default_language: Language,
+        concurrent_turns: int = 2,
     ) -> None:
         self.coach = coach
         self.client = client
@@ -87,6 +88,7 @@ class TurnRunner:
         self.timer = timer
         self.placeholder_delay = placeholder_delay
         self.default_language = default_language
+        self._turn_slots = threading.BoundedSemaphore(concurrent_turns)
         self._titled: dict[tuple[str, str | None], None] = {}
         self._titled_lock = threading.Lock()
 
@@ -182,9 +184,12 @@ class TurnRunner:
             self.apologise(place, reply.language, placeholder, "delivery")
 
     def _reply(self, request: TurnRequest, turn: Turn, language: Language) -> Reply:
-        if request.mode == "ask":
-            return self.coach.ask(request.text, language)
-        return self.coach.handle(turn)
+        # The coach's work is CPU-bound Python: past a couple at once, more turns only take the GIL from
+        # the event loop that acknowledges Slack. Workers beyond that wait here, or do Web API calls.
+        with self._turn_slots:
+            if request.mode == "ask":
+                return self.coach.ask(request.text, language)
+            return self.coach.handle(turn)
 
     def _open_thread(self, place: Place, progress: Progress) -> Place:
         """A slash command's conversation lives in a thread under the first message the bot posts; when
