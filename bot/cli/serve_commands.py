@@ -30,8 +30,8 @@ def start_scheduler_hook(settings, db) -> object | None:
     thread: ``build_scheduler(build_rhythm(settings, db))`` from ``bot.rhythm``. Until that package is
     installed, serve runs without a scheduler and says so."""
     try:
-        from bot.rhythm.scheduler import build_scheduler  # type: ignore[import-not-found]
-        from bot.rhythm.wiring import build_rhythm  # type: ignore[import-not-found]
+        from bot.rhythm.scheduler import build_scheduler
+        from bot.rhythm.wiring import build_rhythm
     except ModuleNotFoundError as missing:
         if not (missing.name or "").startswith("bot.rhythm"):
             raise

@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.coach.coach import Coach
+from bot.coach.forms.plan import PlanForm
 from bot.coach.plan_sections import PlanSections
 from bot.plans.render import PlanRenderer
 from bot.plans.repository import PlanRepository
@@ -33,6 +34,7 @@ from bot.slack.delivery import Delivery
 from bot.slack.deps import SlackDeps
 from bot.slack.files import FileFetcher
 from bot.slack.inbound import apology_place
+from bot.slack.places import Place
 from bot.slack.profiles import Profiles
 from bot.slack.progress import ProgressTimer
 from bot.slack.runner import QueueFull, TurnRunner, reference_id
@@ -141,7 +143,7 @@ def build_slack_app(
         profiles=profiles,
         feedback=FeedbackStore(db),
         plans=plans,
-        sections=PlanSections(coach.forms["plan"], coach.runner.tools, plans, db.unit_of_work),
+        sections=plan_sections(coach, plans, db),
         plan_wording=plan_wording,
         rhythm=RhythmService(db, RhythmConfig.from_settings(settings), RhythmWording(settings.prompts_dir)),
         renderer=PlanRenderer(plan_wording),
@@ -151,6 +153,18 @@ def build_slack_app(
         importlib.import_module(name).register(bolt, deps)
     bolt.error(_error_handler(deps))
     return SlackApp(bolt=bolt, deps=deps, pool=pool, timer=timer, db=db)
+
+
+def plan_sections(coach: Coach, plans: PlanRepository, db: Database) -> PlanSections:
+    """The section editor reads answers with the coach's own plan form and form tools."""
+    form = coach.forms.get("plan")
+    if not isinstance(form, PlanForm) or coach.runner is None:
+        raise SlackConfigError("the Slack app needs a coach with its plan form (build_coach(settings))")
+    return PlanSections(form, coach.runner.tools, plans, db.unit_of_work)
+
+
+def _say(deps: SlackDeps, place: Place, text: str) -> None:
+    deps.delivery.say(place, text)
 
 
 def _error_handler(deps: SlackDeps):
@@ -176,7 +190,7 @@ def _error_handler(deps: SlackDeps):
                 headers={"content-type": "application/json"},
             )
         if place is not None:
-            deps.runner.run_later(lambda: deps.delivery.say(place, apology), place, Priority.QUICK)
+            deps.runner.run_later(lambda: _say(deps, place, apology), place, Priority.QUICK)
         return BoltResponse(status=200, body="")
 
     return on_error

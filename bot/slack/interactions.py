@@ -7,6 +7,7 @@ escalations) and draws the result; the rules about who may do what live in those
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -210,7 +211,7 @@ class Interactions:
                 log.info("reminder message not updated: %s", failure.response.get("error"))
         self.deps.delivery.say(Place(user=clicked["user"], channel=channel or clicked["user"]), text)
 
-    def _rhythm(self, body: dict[str, Any], act) -> None:  # type: ignore[no-untyped-def]
+    def _rhythm(self, body: dict[str, Any], act: Callable[[str, int], tuple[str, dict[str, Any]]]) -> None:
         from bot.rhythm.service import InvalidRequest, NotAllowed
 
         clicked = click_from_home(body)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.store.db import Database
+from bot.store.db import Database, rows_changed
 from bot.store.models import Person, SlackUser, utcnow
 
 
@@ -81,7 +81,7 @@ class SlackUserStore:
                 .where(Person.slack_id == user_id, Person.language.is_(None))
                 .values(language=language)
             )
-            return bool(result.rowcount)
+            return bool(rows_changed(result))
 
     def all_ids(self) -> list[str]:
         with self.db.session() as session:
