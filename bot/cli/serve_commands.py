@@ -25,18 +25,11 @@ class ServeOptions(BaseModel):
     scheduler: bool = True
 
 
-def start_scheduler_hook(settings, db) -> object | None:
-    """The reminders and digests scheduler (issue 9, the ``rhythm`` work), in this process, in a background
-    thread: ``build_scheduler(build_rhythm(settings, db))`` from ``bot.rhythm``. Until that package is
-    installed, serve runs without a scheduler and says so."""
-    try:
-        from bot.rhythm.scheduler import build_scheduler
-        from bot.rhythm.wiring import build_rhythm
-    except ModuleNotFoundError as missing:
-        if not (missing.name or "").startswith("bot.rhythm"):
-            raise
-        log.info("no scheduler installed (bot.rhythm): reminders and digests are not sent by this process")
-        return None
+def start_scheduler(settings, db) -> object:
+    """The reminders and digests scheduler (``bot.rhythm``), in this process, in a background thread."""
+    from bot.rhythm.scheduler import build_scheduler
+    from bot.rhythm.wiring import build_rhythm
+
     scheduler = build_scheduler(build_rhythm(settings, db))
     scheduler.start()
     log.info("reminders and digests scheduler started in this process")
@@ -72,7 +65,7 @@ def run_serve(args: argparse.Namespace) -> int:
         slack = build_slack_app(settings, coach, socket_mode=socket_mode)
     except SlackConfigError as bad:
         raise BadInput(str(bad)) from None
-    scheduler = start_scheduler_hook(settings, slack.db) if options.scheduler else None
+    scheduler = start_scheduler(settings, slack.db) if options.scheduler else None
     tune_for_threads()  # after the coach is built: threadpoolctl reaches only the libraries loaded by then
     # Everything loaded so far (the index, the vocabularies, the models) lives as long as the process: the
     # garbage collector need not walk it again at every full collection, which paused all threads.

@@ -31,7 +31,7 @@ def socket_app(shared_data_dir, index, standin, tmp_path_factory) -> Iterator[su
     )
     log = (folder / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--no-scheduler"],
+        [sys.executable, "-m", "bot", "serve"],  # with the in-process reminders scheduler
         cwd=REPO,
         env=env,
         stdout=log,
@@ -40,6 +40,7 @@ def socket_app(shared_data_dir, index, standin, tmp_path_factory) -> Iterator[su
     try:
         standin.wait_for(lambda: standin.socket_connections >= 1 or process.poll() is not None, timeout=180)
         assert process.poll() is None, (folder / "serve.log").read_text()
+        assert "scheduler started in this process" in (folder / "serve.log").read_text()
         yield process
     finally:
         process.terminate()
