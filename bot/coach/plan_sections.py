@@ -23,7 +23,7 @@ from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.plan import FIELD_SLOTS, PlanData, PlanForm
 from bot.coach.forms.slots import Slot
 from bot.coach.forms.state import FormState
-from bot.coach.reply import Reply
+from bot.coach.reply import PlanView, Reply
 from bot.coach.turn import Turn
 from bot.errors import InputError
 from bot.plans.access import AccessDecision, Action
@@ -108,6 +108,13 @@ class PlanSections:
             return self.plans.load(plan_id), decision
 
     # ---------- reading ----------
+    def view(self, user_id: str, record: PlanRecord, language: Language) -> PlanView:
+        """The plan's completeness by section, exactly as the plan form shows it."""
+        s = self._session(user_id, record, language)
+        self.form.view(s)
+        assert s.plan is not None
+        return s.plan
+
     def fields(
         self, user_id: str, record: PlanRecord, section: str, language: Language
     ) -> list[SectionField]:

@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.coach.plan_sections import SectionEdit
-from bot.coach.reply import Language, PlanSection, PlanView
+from bot.coach.reply import Language
 from bot.plans.access import Action
 from bot.plans.repository import PlanRecord
 from bot.slack.deps import SlackDeps
@@ -164,7 +164,7 @@ class Interactions:
             key = "plan.not_found" if decision.reason == "no_plan" else "plan.refused"
             self.deps.delivery.say(place, self.wording.text(key, language))
             return
-        view = plan_view(record, self.deps, language)
+        view = self.deps.sections.view(user, record, language)
         ctx = ReplyContext(owner=user, channel=dm, thread=None)
         blocks = [
             bk.section(self.wording.text("plan.opened", language, account=bk.escape(record.account_name)))
@@ -184,7 +184,7 @@ class Interactions:
         ctx = ReplyContext(owner=place.user, channel=place.channel, thread=place.thread_ts)
         blocks = [
             bk.section(bk.escape(text)),
-            *self.deps.view.plan(plan_view(record, self.deps, language), language, ctx),
+            *self.deps.view.plan(self.deps.sections.view(place.user, record, language), language, ctx),
         ]
         self.client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=text, blocks=blocks
@@ -298,22 +298,3 @@ def message_text(message: dict[str, Any]) -> str:
 def export_name(record: PlanRecord) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in record.account_name).strip("-")
     return f"{safe or 'account'}-plan.md"
-
-
-def plan_view(record: PlanRecord, deps: SlackDeps, language: Language) -> PlanView:
-    score = record.completeness
-    return PlanView(
-        id=record.id,
-        account=record.account_name,
-        status=record.status,
-        percent=score.percent(),
-        sections=[
-            PlanSection(
-                id=s.section,
-                title=deps.sections.section_title(s.section, language),
-                done=s.filled,
-                total=s.total,
-            )
-            for s in score.sections
-        ],
-    )
