@@ -74,6 +74,19 @@ class Settings(BaseSettings):
     digest_time: str = Field(default="09:00", alias="KAM_DIGEST_TIME")
     plan_url: str | None = Field(default=None, alias="KAM_PLAN_URL")
     """Link to a plan in reminders, with ``{plan_id}`` and ``{account}``; unset: ``/kam plan ACCOUNT``."""
+    slack_workers: int = Field(default=8, ge=1, le=64, alias="SLACK_WORKERS")
+    """Threads doing the slow work after Slack is acknowledged (the coach's turn, Web API calls)."""
+    slack_concurrent_turns: int = Field(default=2, ge=1, le=64, alias="SLACK_CONCURRENT_TURNS")
+    """Coach turns worked on at once (CPU-bound); the other workers wait for a slot or call the Web API."""
+    slack_queue_limit: int = Field(default=2000, ge=1, alias="SLACK_QUEUE_LIMIT")
+    """Acknowledged work waiting at most; past it events get 503 (Slack delivers them again later)."""
+    slack_placeholder_delay: float = Field(default=1.0, ge=0.0, le=30.0, alias="SLACK_PLACEHOLDER_DELAY")
+    """Seconds after the ack before a "thinking…" placeholder is posted for an answer not yet ready."""
+    slack_streaming: bool = Field(default=True, alias="SLACK_STREAMING")
+    slack_api_timeout: int = Field(default=30, ge=1, le=300, alias="SLACK_API_TIMEOUT")
+    slack_api_retries: int = Field(default=3, ge=0, le=10, alias="SLACK_API_RETRIES")
+    """Retries of a Web API call answered 429 (after Retry-After) or 5xx."""
+    slack_max_file_mb: int = Field(default=5, ge=1, le=100, alias="SLACK_MAX_FILE_MB")
 
     @field_validator("llm", "llm_base_url", "llm_api_key", mode="before")
     @classmethod

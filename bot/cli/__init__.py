@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "bot.cli.rule_commands",
     "bot.cli.plan_commands",
     "bot.cli.rhythm_commands",
+    "bot.cli.serve_commands",
 )
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

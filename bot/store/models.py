@@ -222,3 +222,36 @@ class HandledEvent(Base):
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     conversation_key: Mapped[str] = mapped_column(String(255), default="")
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SlackUser(Base):
+    """A Slack user's profile as Slack gave it (cached), and the language of their first message."""
+
+    __tablename__ = "slack_users"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    tz: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(8))
+    """The language of the user's first message: their default when a message has no words ("55%")."""
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AnswerFeedback(Base):
+    """A thumbs up or down on an answer; one per user and message (a second click changes the vote)."""
+
+    __tablename__ = "answer_feedback"
+    __table_args__ = (
+        CheckConstraint("vote IN ('up', 'down')", name="vote"),
+        Index("uq_answer_feedback_user_message", "user_id", "channel", "message_ts", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    vote: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,0 +1,167 @@
+"""Fixtures for the Slack tests: the Web API stand-in, and the app as a real ``kam-coach serve --http``
+process pointed at it, started once per test module on SQLite and once on PostgreSQL.
+
+Tests share one app per module and database, so each test talks in its own channel or as its own user
+(``fresh_ids``) and reads only its own messages from the stand-in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.store.testing import postgres_session_database  # noqa: F401
+from tests.conftest import REPO, cli_env
+from tests.slack.sender import SlackSender
+from tests.slack.standin import SlackStandIn
+
+SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-test-bot-token"
+START_TIMEOUT = 180.0
+_ids = itertools.count(1)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class ServedApp:
+    """A running ``kam-coach serve --http`` and the ways to talk to it."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    database_url: str
+    sender: SlackSender
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> int:
+        self.sender.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        return self.process.returncode
+
+
+def start_serve(
+    data_dir: Path,
+    database_url: str,
+    standin: SlackStandIn,
+    log_path: Path,
+    **extra_env: str,
+) -> ServedApp:
+    port = free_port()
+    env = cli_env(
+        data_dir,
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN=BOT_TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=standin.api_url,
+        KAM_LOG_LEVEL="INFO",
+        **extra_env,
+    )
+    log_file = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port), "--no-scheduler"],
+        cwd=REPO,
+        env=env,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"kam-coach serve exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"kam-coach serve not ready in {START_TIMEOUT} s:\n{log_path.read_text()}")
+        time.sleep(0.1)
+    return ServedApp(url, process, log_path, database_url, SlackSender(url, SIGNING_SECRET))
+
+
+@pytest.fixture(scope="module")
+def standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+def _schema_url(session_url: str) -> Iterator[str]:
+    from sqlalchemy.engine import make_url
+
+    from bot.store.testing import _psycopg_connect, postgres_schema_url
+
+    schema = f"s_{uuid.uuid4().hex[:12]}"
+    with _psycopg_connect(make_url(session_url)) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield postgres_schema_url(session_url, schema)
+    finally:
+        with _psycopg_connect(make_url(session_url)) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def module_database_url(request, tmp_path_factory) -> Iterator[str]:
+    """An empty database for this module's app: a SQLite file, or a schema in the session's PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('slack-db') / 'kam.db'}"
+        return
+    yield from _schema_url(request.getfixturevalue("postgres_session_database"))
+
+
+@pytest.fixture(scope="module")
+def slack_app(shared_data_dir, index, module_database_url, standin, tmp_path_factory) -> Iterator[ServedApp]:
+    """``kam-coach serve --http`` on this module's database, against the stand-in."""
+    log_path = tmp_path_factory.mktemp("serve-log") / "serve.log"
+    app = start_serve(shared_data_dir, module_database_url, standin, log_path, **_serve_env())
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def _serve_env() -> dict[str, str]:
+    # A long placeholder delay keeps the message record simple on a slow machine; the placeholder has
+    # its own test with a short delay.
+    return {"SLACK_PLACEHOLDER_DELAY": os.environ.get("KAM_TEST_PLACEHOLDER_DELAY", "20")}
+
+
+@dataclass(frozen=True)
+class Ids:
+    user: str
+    channel: str
+    dm: str
+
+
+@pytest.fixture
+def ids() -> Ids:
+    """A user, a channel and a DM of this test's own, so tests sharing an app never meet."""
+    n = next(_ids)
+    tag = uuid.uuid4().hex[:6].upper()
+    return Ids(user=f"U{tag}{n:03d}", channel=f"C{tag}{n:03d}", dm=f"D{tag}{n:03d}")
