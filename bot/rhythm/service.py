@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from bot.store.models import Account, Escalation, Person, account_key, utcnow
 from bot.store.rhythm_store import LIVE_STATES
 from bot.store.rhythm_tables import MILESTONE_STATES, EscalationDecision, Milestone
 from bot.timing import local_today
+
+if TYPE_CHECKING:
+    from bot.rhythm.digest import Digest
 
 log = logging.getLogger(__name__)
 TITLE_MAX = 300
@@ -183,6 +187,15 @@ class RhythmService:
             milestone.state, milestone.snoozed_until = "snoozed", until
             milestone.reminders_dirty = True
             return milestone_view(milestone, name, self.wording, language or self.config.language)
+
+    # ---------- digests ----------
+    def digest_for(self, manager_id: str, language: Language | None = None) -> Digest:
+        """This week's digest of a manager's team, as of now (``/kam digest``); UnknownManager when the
+        person is not in the people directory."""
+        from bot.rhythm.digest import DigestBuilder
+
+        with self.db.session() as session:
+            return DigestBuilder(session, self.config, self.wording).build(manager_id, self.clock(), language)
 
     @staticmethod
     def _milestone(session: Session, milestone_id: int) -> tuple[Milestone, str]:

@@ -163,9 +163,31 @@ def test_kam_alone_and_help_answer_with_help_in_the_acknowledgement(slack_app, i
     assert "关键客户" in chinese["text"]
 
 
-def test_kam_digest_says_it_is_coming(slack_app, ids):
-    body = slack_app.sender.command("digest", user=ids.user, channel=ids.channel).json()
-    assert "coming soon" in body["text"]
+def test_kam_digest_sends_the_teams_week_to_a_manager(slack_app, standin, ids, tmp_path):
+    from bot.plans.directory import import_people
+    from bot.store.db import Database
+
+    manager, report = ids.user, f"{ids.user}R"
+    people = tmp_path / "people.csv"
+    people.write_text(
+        f"slack_id,name,manager_slack_id\n{manager},Mia Manager,\n{report},Rex Rep,{manager}\n",
+        encoding="utf-8",
+    )
+    db = Database(slack_app.database_url)
+    import_people(db, people)
+    db.dispose()
+    body = slack_app.sender.command("digest", user=manager, channel=ids.channel).json()
+    assert body["response_type"] == "ephemeral" and "on its way" in body["text"]
+    dm = "D" + manager.removeprefix("U")[:10]
+    [digest] = standin.wait_for_message(dm, contains="")
+    assert digest.blocks, "the digest is Block Kit"
+
+
+def test_kam_digest_for_someone_not_in_the_people_directory(slack_app, standin, ids):
+    slack_app.sender.command("digest", user=ids.user, channel=ids.channel)
+    dm = "D" + ids.user.removeprefix("U")[:10]
+    [message] = standin.wait_for_message(dm, contains="people directory")
+    assert "import the people file" in message.all_text()
 
 
 def test_kam_ask_answers_in_a_message_of_its_own(slack_app, standin, ids):

@@ -13,6 +13,7 @@ from bot.coach.reply import Language
 from bot.language import detect_language
 from bot.slack.deps import SlackDeps
 from bot.slack.inbound import BadPayload, command_request, parse_kam_command
+from bot.slack.places import Place
 from bot.slack.runner import TurnRequest
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,12 @@ def register(app: App, deps: SlackDeps) -> None:
             ack(response_type="ephemeral", text=wording.text("help", language))
             return
         if sub == "digest":
-            ack(response_type="ephemeral", text=wording.text("digest_coming", language))
+            user = str(body.get("user_id") or "")
+            place = Place(user=user, channel=user)
+            if not user or not deps.runner.run_later(lambda: send_digest(deps, user, language), place):
+                ack(response_type="ephemeral", text=wording.text("busy", language))
+                return
+            ack(response_type="ephemeral", text=wording.text("digest_sending", language))
             return
         if sub == "ask" and not rest:
             ack(response_type="ephemeral", text=wording.text("ask_usage", language))
@@ -49,3 +55,20 @@ def register(app: App, deps: SlackDeps) -> None:
             ack(response_type="ephemeral", text=wording.text("busy", language))
             return
         ack()
+
+
+def send_digest(deps: SlackDeps, user: str, language: Language) -> None:
+    """``/kam digest``: this week's digest of the user's team, in a DM, as the Monday one is sent."""
+    from bot.rhythm.digest import UnknownManager
+    from bot.rhythm.slack_blocks import digest_blocks
+
+    channel = deps.client.conversations_open(users=user)["channel"]["id"]
+    try:
+        digest = deps.rhythm.digest_for(user, language)
+    except UnknownManager:
+        deps.client.chat_postMessage(channel=channel, text=deps.wording.text("digest_unknown", language))
+        return
+    blocks = digest_blocks(digest, deps.rhythm.wording)
+    deps.client.chat_postMessage(
+        channel=channel, text=deps.wording.text("digest_fallback", language), blocks=blocks
+    )
