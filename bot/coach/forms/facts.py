@@ -37,7 +37,7 @@ _ZH_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 
 HOURS = re.compile(
     r"(?P<n>\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?|个?小时|钟头)(?![A-Za-z])", re.IGNORECASE
 )
-SMALL_INT = re.compile(r"(?<![\d.])([1-5])(?![\d.%％])|([一二三四五])(?=分)")
+SMALL_INT = re.compile(r"(?<![\d.])([1-5])(?![\d%％]|\.\d)|([一二三四五])(?=分)")
 DATE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}"
     r"|(?:\d{4}年)?\d{1,2}月\d{1,2}[日号]?"
@@ -46,7 +46,7 @@ DATE = re.compile(
     r"(?:,?\s+\d{4})?",
     re.IGNORECASE,
 )
-ITEM_BREAK = re.compile(r"[;；\n。]|[？?](?=\s|$)|(?<=\S)\s+\d[.)、]\s+")
+ITEM_BREAK = re.compile(r"[;；\n。]|[？?](?=\s|$)|\.(?:\s+|$)|(?<=\S)\s+\d[.)、]\s+")
 CLAUSE_BREAK = re.compile(r"[,，;；。！？!?\n]|\.(?:\s|$)|\s(?:and|but|while|whereas)\s")
 
 
@@ -193,7 +193,7 @@ def leftover(text: str, spans: Iterable[Found], filler: Iterable[str]) -> str:
     rest = "".join(chars)
     for word in sorted(filler, key=len, reverse=True):
         if word.isascii():
-            rest = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", " ", rest, flags=re.IGNORECASE)
+            rest = re.sub(rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])", " ", rest)  # "A客户" keeps its A
         else:
             rest = rest.replace(word, " ")
     return " ".join(re.sub(r"[~～、,，:：;；()（）\"'“”]+", " ", rest).split()).strip(" .-")

@@ -296,10 +296,10 @@ class PricingForm(Form):
                 if found and "utilisation" not in values:
                     values["utilisation"] = found[0].value
                 continue
-            if prose.has_any(clause, words["relative"]):
+            policy = prose.has_any(clause, words["policy"]) and not prose.has_any(clause, words["asking"])
+            if not policy and prose.has_any(clause, words["relative"]):
                 continue  # "another 5 points off": beyond something unsaid, no figure of its own
             found = prose.zhe_discounts(clause)
-            policy = prose.has_any(clause, words["policy"]) and not prose.has_any(clause, words["asking"])
             if not found and (policy or prose.has_any(clause, words["discount"])):
                 found = prose.shares(clause) or [
                     prose.Found(m.start(), m.end(), int(m[1]) / 100)
