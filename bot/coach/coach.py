@@ -137,10 +137,14 @@ class Coach:
 
     def _situation(self, text: str, intent: Intent, language: Language) -> Situation | None:
         """The rule a message on topic gives facts to ("客户要八折，政策最多九折"), if any. A question with no
-        fact a rule uses ("what is LRAIC?") is none: it is answered from the cards."""
-        if self.situations is None or intent == "other":
+        fact a rule uses ("what is LRAIC?") is none: it is answered from the cards. Rows of a rule's data (two
+        accounts with profit and cost to serve) are on topic whatever the gate made of the words around them."""
+        if self.situations is None:
             return None
-        return self.situations.read(text, language, self.ask)
+        situation = self.situations.read(text, language, self.ask)
+        if situation is None or (intent == "other" and not situation.facts.rows):
+            return None
+        return situation
 
     def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
@@ -252,7 +256,8 @@ class Coach:
                     return self._persist(key, outcome)
             for kind, form in self.forms.items():
                 if self.runner.claims(form, turn, language, self.ask):
-                    return self._start(kind, turn, language)
+                    facts = self.situations.facts(kind, text, language, self.ask) if self.situations else None
+                    return self._start(kind, turn, language, facts=facts)
         if not text:
             return self.ask(text, language)
         intent, hits = self.understand(text, language)

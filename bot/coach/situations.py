@@ -47,6 +47,13 @@ class Situations:
                 best = Situation(kind, facts)
         return best
 
+    def facts(self, kind: str, text: str, language: Language, answer_question: AnswerQuestion) -> Facts:
+        """What the message tells one form (a form that claimed the message may take more from its prose)."""
+        form = self.forms.get(kind)
+        if form is None:
+            return Facts()
+        return self.runner.facts(form, Turn(text=text), language, answer_question)
+
     def answer(
         self,
         situation: Situation,

@@ -60,6 +60,11 @@ class Facts:
         return bool(self.values)
 
     @property
+    def rows(self) -> bool:
+        """Two rows of a rule's table or more (opportunities, accounts, ratings, hours): data, not words."""
+        return any(isinstance(v, list) and len(v) >= 2 for v in self.values.values())
+
+    @property
     def weight(self) -> int:
         """How much the message told: a value counts one, a table its rows."""
         return sum(len(v) if isinstance(v, list) else 1 for v in self.values.values())
