@@ -136,9 +136,10 @@ class Coach:
         return reply
 
     def _situation(self, text: str, intent: Intent, language: Language) -> Situation | None:
-        """The rule a message on topic gives facts to ("客户要八折，政策最多九折"), if any. A question with no
-        fact a rule uses ("what is LRAIC?") is none: it is answered from the cards. Rows of a rule's data (two
-        accounts with profit and cost to serve) are on topic whatever the gate made of the words around them."""
+        """The rule a message on topic gives facts to ("客户要八折，政策最多九折"), if any. A question with
+        no fact a rule uses ("what is LRAIC?") is none: it is answered from the cards. Rows of a rule's data
+        (two accounts with profit and cost to serve) are on topic whatever the gate made of the words around
+        them."""
         if self.situations is None:
             return None
         situation = self.situations.read(text, language, self.ask)

@@ -68,14 +68,18 @@ class Situations:
         preview = self.runner.preview(form, Turn(text=text), language, answer_question, situation.facts)
         rule_cards = [_card(self.runner, card, language) for card in preview.cards]
         cited = [c for c in rule_cards if c is not None]
-        citations = _unique([*cited, *(preview.result.citations if preview.result else []), *card_answer.citations])
+        citations = _unique(
+            [*cited, *(preview.result.citations if preview.result else []), *card_answer.citations]
+        )
         if preview.result is not None:
             return preview.result.model_copy(update={"citations": citations[:5]})
         wording = self.catalogue.file(form.wording_file)
         command = wording.text(language, "start_command")
         engine = self.catalogue.file("forms.yaml")
         finish = engine.text(language, "situation_next", command=command, missing=preview.missing)
-        action = SuggestedAction(id=f"start_{form.kind}", label=wording.text(language, "name"), command=command)
+        action = SuggestedAction(
+            id=f"start_{form.kind}", label=wording.text(language, "name"), command=command
+        )
         body = "\n\n".join(part for part in [*preview.lines, card_answer.text.strip(), finish] if part)
         actions = [action, *(a for a in card_answer.actions if a.command != command)][:3]
         return card_answer.model_copy(

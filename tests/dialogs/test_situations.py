@@ -1,6 +1,6 @@
-"""Situations go to the rules: a message carrying the facts a rule needs starts the rule's form with them filled
-in (chat and Slack, through Coach.handle), or gets the rule's answer (Coach.ask, what `kam-coach ask` runs),
-rather than only a card. Questions of theory still get the cards."""
+"""Situations go to the rules: a message carrying the facts a rule needs starts the rule's form with them
+filled in (chat and Slack, through Coach.handle), or gets the rule's answer (Coach.ask, what `kam-coach ask`
+runs), rather than only a card. Questions of theory still get the cards."""
 
 from __future__ import annotations
 
@@ -22,12 +22,16 @@ def test_a_discount_asked_against_the_policy_starts_pricing_with_both_facts(say)
     first = say(ZH_DISCOUNTS)
     assert first.dialog == "pricing" and first.language == "zh"
     assert "客户要的折扣20%" in first.text and "最大折扣10%" in first.text
-    assert first.ask is not None and first.ask.slot == "list_price"  # no deal name asked: the message had facts
+    assert (
+        first.ask is not None and first.ask.slot == "list_price"
+    )  # no deal name asked: the message had facts
     # 八折 on a list price of 100 is a winning price of 80: the tree does not ask for it
     assert say("100").ask.slot == "lraic"
     result = answer_all(say, "70", "40", "55%", "默认", "没有")
     assert result.dialog is None and result.decision is not None
-    assert result.decision.decision == "marginal_cost_pricing"  # 80 is under the floor of 90; the platform idles
+    assert (
+        result.decision.decision == "marginal_cost_pricing"
+    )  # 80 is under the floor of 90; the platform idles
     assert result.decision.recommended_price == pytest.approx(80)
 
 
@@ -60,7 +64,9 @@ def test_half_empty_network_starts_pricing_with_the_utilisation(say):
     assert "50%" in reply.text and reply.ask is not None and reply.ask.slot == "list_price"
 
 
-@pytest.mark.parametrize("question", ["what is LRAIC?", "什么是长期增量成本？", "How does the pricing decision tree work?"])
+@pytest.mark.parametrize(
+    "question", ["what is LRAIC?", "什么是长期增量成本？", "How does the pricing decision tree work?"]
+)
 def test_theory_questions_still_get_the_cards(say, question):
     reply = say(question)
     assert reply.dialog is None and reply.ask is None and reply.decision is None
@@ -68,7 +74,10 @@ def test_theory_questions_still_get_the_cards(say, question):
 
 
 def test_opportunities_told_in_prose_are_ranked(say):
-    reply = say("手上三个机会：A客户交叉销售大概200万、七成把握；B客户提价50万、三成把握；C是个新客户500万、两成把握。先搞哪个？")
+    reply = say(
+        "手上三个机会：A客户交叉销售大概200万、七成把握；B客户提价50万、三成把握；"
+        "C是个新客户500万、两成把握。先搞哪个？"
+    )
     assert reply.dialog is None and reply.intent == "prioritise" and reply.matrix is not None
     assert reply.matrix.act_now == ["A客户"]  # big (200万 is the median) and likely (70%)
     assert reply.matrix.plan_attack == ["C"] and reply.matrix.shelve == ["B客户"]
@@ -87,7 +96,9 @@ def test_accounts_pasted_with_profit_and_cost_to_serve_are_tiered(say):
 
 
 def test_a_tier_and_a_start_date_ask_only_the_rest(say):
-    first = say("Just moved Northwind into the key tier, their plan starts Jan 6, 2027. when are the reviews due?")
+    first = say(
+        "Just moved Northwind into the key tier, their plan starts Jan 6, 2027. when are the reviews due?"
+    )
     assert first.dialog == "cadence" and first.ask.slot == "months"
     assert "key account" in first.text and "Jan 6, 2027" in first.text
     result = say("default")
@@ -116,8 +127,8 @@ def test_ask_in_english_about_an_idle_network(coach):
 
 def test_ask_with_every_fact_gets_the_rule_result(coach):
     reply = coach.ask(
-        "rated my team 1-5: negotiation importance 5 current 2, senior access 4 vs 2, account planning 4 vs 4, "
-        "selling vs competitors 3 vs 1. what do we train first?"
+        "rated my team 1-5: negotiation importance 5 current 2, senior access 4 vs 2, "
+        "account planning 4 vs 4, selling vs competitors 3 vs 1. what do we train first?"
     )
     assert reply.intent == "skills" and reply.tables
     assert [row[2] for row in reply.tables[0].rows] == [3, 2, 2, 0]  # gaps, biggest first
@@ -125,7 +136,10 @@ def test_ask_with_every_fact_gets_the_rule_result(coach):
 
 
 def test_ask_with_a_week_of_hours_gets_the_micro_efficiency_check(coach):
-    reply = coach.ask("客户经理上周记了时间：路上12小时、内部开会10小时、写材料8小时、见客户6小时、写方案4小时。这个分配正常吗")
+    reply = coach.ask(
+        "客户经理上周记了时间：路上12小时、内部开会10小时、写材料8小时、见客户6小时、写方案4小时。"
+        "这个分配正常吗"
+    )
     assert reply.language == "zh" and reply.intent == "coverage" and reply.tables
     assert reply.citations[0].id in {"micro-efficiency", "salesperson-timesheet"}
 

@@ -41,8 +41,8 @@ class CadenceForm(Form):
         s.lines.append(s.word("intro"))
 
     def situation(self, s: Session, text: str) -> Facts:
-        """A tier and a start date told in prose ("刚定了5家关键客户，计划3月1号开始执行", "moved Northwind into
-        the key tier, their plan starts Jan 6"): both, or nothing."""
+        """A tier and a start date told in prose ("刚定了5家关键客户，计划3月1号开始执行", "moved
+        Northwind into the key tier, their plan starts Jan 6"): both, or nothing."""
         tiers = s.wording.data("situation", "tiers", default={})
         tier = prose.words(text, {name: tiers.get(name, []) for name in SLOTS[0].choices})
         start = prose.dates(text, s.tools.today())

@@ -82,7 +82,9 @@ class CoverageForm(Form):
         """A week of hours told in prose, two activities or more ("路上12小时、内部开会10小时", "10h driving,
         9h internal meetings"): the micro-efficiency check on that timesheet."""
         extra = s.wording.data("situation", "activities", default={})
-        named = {activity: [*self.choice_words(s, activity), *extra.get(activity, [])] for activity in ACTIVITIES}
+        named = {
+            activity: [*self.choice_words(s, activity), *extra.get(activity, [])] for activity in ACTIVITIES
+        }
         rows = []
         for piece in re.split(r"[,，、;；\n]", text):
             spent, activity = prose.hours(piece), prose.words(piece, named)

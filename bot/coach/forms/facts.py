@@ -34,9 +34,7 @@ SHARE = re.compile(
 # "八折" is 80% of the price, a discount of 20%; "八五折" / "8.5折" 15%; "95折" 5%.
 ZHE = re.compile(r"(?<![\d.一二三四五六七八九])([一二三四五六七八九]{1,2}|\d(?:\.\d)?|\d{2})\s*折")
 _ZH_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-HOURS = re.compile(
-    r"(?P<n>\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?|个?小时|钟头)(?![A-Za-z])", re.IGNORECASE
-)
+HOURS = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?|个?小时|钟头)(?![A-Za-z])", re.IGNORECASE)
 SMALL_INT = re.compile(r"(?<![\d.])([1-5])(?![\d%％]|\.\d)|([一二三四五])(?=分)")
 DATE = re.compile(
     r"\d{4}-\d{1,2}-\d{1,2}"
@@ -105,7 +103,7 @@ def amounts(text: str) -> list[Found]:
 
 
 def zhe_discounts(text: str) -> list[Found]:
-    """"八折" (20% off), "八五折" (15%), "9.5折" (5%): the discount a 折 figure means."""
+    """ "八折" (20% off), "八五折" (15%), "9.5折" (5%): the discount a 折 figure means."""
     found = []
     for match in ZHE.finditer(text):
         raw = match.group(1)

@@ -19,8 +19,8 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
-from bot.coach.forms.commands import normalise
 from bot.coach.forms import facts as prose
+from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import join, label, show_value
 from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
@@ -33,14 +33,14 @@ from kam_rules.formatting import format_amount, format_share
 from kam_rules.money import UnreadableNumber, parse_amount
 from kam_rules.pricing import (
     CURRENT_INPUTS,
-    under_used,
-    within_discount,
     Platform,
     PricingDecision,
     PricingInput,
     cheaper_platform,
     decide,
     next_needed_input,
+    under_used,
+    within_discount,
 )
 
 DEFAULT_EFFECTIVE_UTILISATION = 0.75
@@ -286,8 +286,9 @@ class PricingForm(Form):
 
     # ---------- a situation told in prose ----------
     def situation(self, s: Session, text: str) -> Facts:
-        """The discount asked and the policy's ("客户要八折，政策最多九折", "wants 22% off, my authority stops at
-        12%"), the utilisation ("利用率才45%", "half empty"), and inputs named with a figure ("标价100")."""
+        """The discount asked and the policy's ("客户要八折，政策最多九折", "wants 22% off, my authority
+        stops at 12%"), the utilisation ("利用率才45%", "half empty"), and inputs named with a figure
+        ("标价100")."""
         words = s.wording.data("situation")
         values: dict[str, Any] = dict(self.vocabulary(s).find(text, s).values)
         for _, clause in prose.clauses(text):

@@ -80,8 +80,9 @@ class PrioritiseForm(Form):
         return {"kinds": join(s, [self.choice_label(s, kind) for kind in OPPORTUNITY_KINDS])}
 
     def situation(self, s: Session, text: str) -> Facts:
-        """Two or more opportunities told in prose, each with a kind, a size and odds ("A客户交叉销售大概200万、
-        七成把握；B客户提价50万、三成把握", "upsell at Acme ~$300k, 60% likely; price rise at Beta $80k, 90%")."""
+        """Two or more opportunities told in prose, each with a kind, a size and odds
+        ("A客户交叉销售大概200万、七成把握；B客户提价50万、三成把握", "upsell at Acme ~$300k, 60% likely;
+        price rise at Beta $80k, 90%")."""
         rows, _ = self._lines(s, text, opening=True)
         if len(rows) >= 2:
             return Facts({OPPORTUNITIES.name: rows})

@@ -59,7 +59,11 @@ class SkillsForm(Form):
         for anchor, tail in prose.segments(text, prose.words(text, named)):
             scores = prose.ratings(tail)
             if len(scores) >= 2 and anchor.value not in rows:
-                rows[anchor.value] = {"skill": anchor.value, "importance": scores[0], "performance": scores[1]}
+                rows[anchor.value] = {
+                    "skill": anchor.value,
+                    "importance": scores[0],
+                    "performance": scores[1],
+                }
         return Facts({RATINGS.name: list(rows.values())}) if len(rows) >= 2 else Facts()
 
     def attach(self, s: Session, attachment: Attachment) -> bool:

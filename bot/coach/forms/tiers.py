@@ -50,9 +50,12 @@ class TiersForm(Form):
             s.lines.append(s.word("intro"))
 
     def situation(self, s: Session, text: str) -> Facts:
-        """Two or more accounts told in prose, each with its profit and (if given) its cost to serve ("A公司利润
-        300万、服务成本80万；B公司利润120万、服务成本60万", "Acme: profit 500k, cost to serve 200k; ...")."""
-        named = {str(k): [str(w) for w in v] for k, v in s.wording.data("situation", "values", default={}).items()}
+        """Two or more accounts told in prose, each with its profit and (if given) its cost to serve
+        ("A公司利润300万、服务成本80万；B公司利润120万、服务成本60万", "Acme: profit 500k, cost to serve
+        200k; ...")."""
+        named = {
+            str(k): [str(w) for w in v] for k, v in s.wording.data("situation", "values", default={}).items()
+        }
         filler = [str(word) for word in s.wording.data("situation", "filler", default=[])]
         rows = []
         for n, piece in enumerate(prose.items(text), start=1):
