@@ -174,3 +174,10 @@ def test_ask_of_theory_is_a_card_answer(coach):
 )
 def test_every_rule_starts_from_a_chat_phrase(say, phrase, intent):
     assert say(phrase).intent == intent
+
+
+def test_a_funnel_told_in_prose_says_what_to_fix_first(say):
+    reply = say("目标市场里40%从没接触，30%接触了但没跟进，10%跟进但丢了，20%拿下。先改哪一块？")
+    assert reply.dialog is None and reply.intent == "coverage" and reply.language == "zh"
+    assert [row[1] for row in reply.tables[0].rows] == ["40%", "30%", "10%", "20%"]
+    assert "先从效率着手" in reply.text
