@@ -80,7 +80,12 @@ class Situations:
         action = SuggestedAction(
             id=f"start_{form.kind}", label=wording.text(language, "name"), command=command
         )
-        body = "\n\n".join(part for part in [*preview.lines, card_answer.text.strip(), finish] if part)
+        card_text = card_answer.text.strip()
+        if card_answer.citations[:1] and card_answer.citations[0].id not in preview.cards and cited:
+            # retrieval led elsewhere: the rule's own card explains what the rule said
+            card = self.runner.tools.cards.card(cited[0].id, language)
+            card_text = f"{card.title}: {card.summary}" if card is not None else card_text
+        body = "\n\n".join(part for part in [*preview.lines, card_text, finish] if part)
         actions = [action, *(a for a in card_answer.actions if a.command != command)][:3]
         return card_answer.model_copy(
             update={"text": body, "intent": form.intent, "citations": citations[:5], "actions": actions}

@@ -271,6 +271,8 @@ class PricingForm(Form):
         if self.data(s).ask_deal and "deal" not in values and "deal" not in s.state.skipped:
             first = ["deal"]
         current = [name for name in CURRENT_INPUTS if name not in values]
+        if ASKED in values:  # the discount asked gives the winning price once the list price is known
+            current = [name for name in current if name != "winning_price"]
         if current:  # always needed: step 1 of the tree and the current platform's costs
             return first + current
         following = next_needed_input(values)

@@ -127,9 +127,7 @@ class FormRunner:
         what it needs next."""
         form = form.stateless()
         s = Session(form, FormState(form=form.kind, language=language), turn, self.tools, answer_question)
-        form.begin(s)
-        s.lines = []
-        self._took(s, form.take(s, facts))
+        self._took(s, form.take(s, facts))  # no opening (`begin`): the facts are all it takes
         for name in form.needed(s):  # a default stands in for what a one-shot question cannot be asked
             slot = form.slots[name]
             if slot.default is None or name in s.values():
