@@ -181,3 +181,9 @@ def test_a_funnel_told_in_prose_says_what_to_fix_first(say):
     assert reply.dialog is None and reply.intent == "coverage" and reply.language == "zh"
     assert [row[1] for row in reply.tables[0].rows] == ["40%", "30%", "10%", "20%"]
     assert "先从效率着手" in reply.text
+
+
+def test_figures_in_words_are_figures(coach):
+    reply = coach.ask("the customer wants twenty percent off, our policy allows ten percent")
+    assert "discount asked 20%, max discount 10%" in reply.text
+    assert "a 20% discount is beyond the policy's 10%" in reply.text

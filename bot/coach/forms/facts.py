@@ -28,7 +28,8 @@ AMOUNT = re.compile(
     re.IGNORECASE,
 )
 SHARE = re.compile(
-    r"(?:\d+(?:\.\d+)?|\.\d+)\s*[%％]|百分之[零〇一二两三四五六七八九十点]+"
+    r"(?:\d+(?:\.\d+)?|\.\d+)\s*(?:[%％]|percent(?![A-Za-z])|per cent(?![A-Za-z]))"
+    r"|百分之[零〇一二两三四五六七八九十点]+"
     r"|(?:[一二两三四五六七八九]|\d)成(?:[一二三四五六七八九]|\d(?!\d))?"
 )
 # "八折" is 80% of the price, a discount of 20%; "八五折" / "8.5折" 15%; "95折" 5%.
@@ -87,9 +88,12 @@ def _valid(pattern: re.Pattern[str], text: str, parse: Any) -> list[Found]:
     return found
 
 
+_PERCENT_WORD = re.compile(r"\s*(?:per\s*cent|percent)", re.IGNORECASE)
+
+
 def shares(text: str) -> list[Found]:
     """Percentages and Chinese tenths (七成) in a text, as fractions."""
-    return _valid(SHARE, text, lambda raw: parse_share_text(raw.replace(" ", "")))
+    return _valid(SHARE, text, lambda raw: parse_share_text(_PERCENT_WORD.sub("%", raw).replace(" ", "")))
 
 
 def amounts(text: str) -> list[Found]:
@@ -200,3 +204,53 @@ def leftover(text: str, spans: Iterable[Found], filler: Iterable[str]) -> str:
         else:
             rest = rest.replace(word, " ")
     return " ".join(re.sub(r"[~～、,，:：;；()（）\"'“”]+", " ", rest).split()).strip(" .-")
+
+
+_UNIT_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_NUMBER_WORD = "|".join([*_UNIT_WORDS, *_TENS_WORDS, "hundred"])
+_NUMBER_RUN = re.compile(rf"\b(?:{_NUMBER_WORD})(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD}))*\b", re.IGNORECASE)
+_SCALE_NEXT = re.compile(r"\s*(?:thousand|million|billion|percent|per cent)\b", re.IGNORECASE)
+
+
+def spell_out(text: str) -> str:
+    """Numbers written in English words, where they are a figure ("two hundred thousand", "twenty-five
+    percent", "forty five"), as digits ("200 thousand", "25 percent", "45"); a lone "one" or "two" stays."""
+
+    def value(match: re.Match[str]) -> str:
+        words = [w for w in re.split(r"[\s-]+", match.group(0).lower()) if w != "and"]
+        followed = bool(_SCALE_NEXT.match(text, match.end()))
+        if len(words) < 2 and not followed:
+            return match.group(0)
+        current = 0
+        for word in words:
+            if word == "hundred":
+                current = max(current, 1) * 100
+            elif word in _TENS_WORDS:
+                current += 10 * (_TENS_WORDS.index(word) + 2)
+            else:
+                current += _UNIT_WORDS.index(word)
+        return str(current)
+
+    return _NUMBER_RUN.sub(value, text)

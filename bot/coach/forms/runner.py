@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import describe_error, join, label, show_row, show_value
-from bot.coach.forms.facts import Facts
+from bot.coach.forms.facts import Facts, spell_out
 from bot.coach.forms.form import FieldAsk, FieldRequest, Form, FormTools, Session
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
@@ -98,7 +98,7 @@ class FormRunner:
     def facts(self, form: Form, turn: Turn, language: Language, answer_question: AnswerQuestion) -> Facts:
         """What the message tells the form's rule in prose (a situation), as the form's values."""
         s = Session(form, FormState(form=form.kind, language=language), turn, self.tools, answer_question)
-        return form.situation(s, turn.text)
+        return form.situation(s, spell_out(turn.text))
 
     def start(
         self,
