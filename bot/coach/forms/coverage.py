@@ -88,7 +88,8 @@ class CoverageForm(Form):
             activity: [*self.choice_words(s, activity), *extra.get(activity, [])] for activity in ACTIVITIES
         }
         stages = s.wording.data("situation", "stages", default={})
-        rows, funnel = [], {}
+        rows: list[dict[str, object]] = []
+        funnel: dict[str, float] = {}
         for piece in re.split(r"[,，、;；\n]", text):
             spent, activity = prose.hours(piece), prose.words(piece, named)
             if spent and activity:
