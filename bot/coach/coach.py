@@ -122,8 +122,8 @@ class Coach:
             )
         intent, hits = self.understand(question, language)
         reply = self._answer(question, intent, hits, language)
-        situation = self._situation(question, intent, language)
-        if situation is not None and self.situations is not None:
+        situation = self._situation(question, intent, language) if reply.mode != "llm" else None
+        if situation is not None and self.situations is not None:  # a model's answer called the rules itself
             reply = self.situations.answer(situation, question, language, self.ask, reply)
         log.info(
             "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
