@@ -145,6 +145,13 @@ class Coach:
         situation = self.situations.read(text, language, self.ask)
         if situation is None or (intent == "other" and not situation.facts.rows):
             return None
+        # A message meant for another form ("start a plan for ACME, a key account from Jan 6") is that form's.
+        rule_intent = self.situations.forms[situation.form].intent
+        if intent not in ("question", "other", rule_intent) and not situation.facts.rows:
+            return None
+        request = self.intents.switch_request(text)
+        if request is not None and request != rule_intent:
+            return None
         return situation
 
     def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:

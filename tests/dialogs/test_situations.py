@@ -187,3 +187,8 @@ def test_figures_in_words_are_figures(coach):
     reply = coach.ask("the customer wants twenty percent off, our policy allows ten percent")
     assert "discount asked 20%, max discount 10%" in reply.text
     assert "a 20% discount is beyond the policy's 10%" in reply.text
+
+
+def test_a_start_command_for_another_form_is_that_form(say):
+    reply = say("start a plan for ACME, a key account, starting Jan 6")
+    assert reply.dialog == "plan" and reply.intent == "plan"
