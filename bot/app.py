@@ -90,20 +90,27 @@ def assemble_coach(
         "default_language": settings.default_language,
         "phraser": llm.phraser if llm is not None else None,
     }
-    if db is None:
-        return Coach(**parts)
-
     from bot.coach.forms.cadence import CadenceForm
     from bot.coach.forms.commands import CommandWords
     from bot.coach.forms.coverage import CoverageForm
     from bot.coach.forms.form import FormTools
-    from bot.coach.forms.milestones import MilestonesForm
-    from bot.coach.forms.plan import PlanForm
     from bot.coach.forms.pricing import PricingForm
     from bot.coach.forms.prioritise import PrioritiseForm
     from bot.coach.forms.runner import FormRunner
     from bot.coach.forms.skills import SkillsForm
     from bot.coach.forms.tiers import TiersForm
+    from bot.coach.situations import Situations
+
+    commands = CommandWords(catalogue.file("commands.yaml"))
+    # The rules' forms read a situation's facts for one-shot answers too (`ask`), with nothing stored.
+    rules = [PricingForm(), PrioritiseForm(), TiersForm(), SkillsForm(), CoverageForm(), CadenceForm()]
+    answers_runner = FormRunner(FormTools(catalogue=catalogue, commands=commands, cards=index, today=today))
+    parts["situations"] = Situations(rules, answers_runner, catalogue)
+    if db is None:
+        return Coach(**parts)
+
+    from bot.coach.forms.milestones import MilestonesForm
+    from bot.coach.forms.plan import PlanForm
     from bot.plans.repository import PlanRepository
     from bot.rhythm.wiring import build_rhythm
     from bot.store.dialog_store import SqlFormStates
@@ -118,7 +125,7 @@ def assemble_coach(
 
     tools = FormTools(
         catalogue=catalogue,
-        commands=CommandWords(catalogue.file("commands.yaml")),
+        commands=commands,
         cards=index,
         today=today,
         resolve_person=resolve_person,

@@ -17,11 +17,13 @@ from pydantic import ValidationError
 
 from bot.coach.answer import compose_answer
 from bot.coach.errors import AlreadyHandled
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form
 from bot.coach.forms.runner import FormRunner, Outcome, follow_language
 from bot.coach.forms.state import FormState
 from bot.coach.intent import IntentDetector
 from bot.coach.reply import Intent, Language, Reply
+from bot.coach.situations import Situation, Situations
 from bot.coach.topic import TopicGate
 from bot.coach.turn import Turn
 from bot.language import detect_language
@@ -73,6 +75,7 @@ class Coach:
         unit_of_work: Callable[[], AbstractContextManager[Any]] | None = None,
         handled_events: HandledEvents | None = None,
         phraser: AnswerPhraser | None = None,
+        situations: Situations | None = None,
     ) -> None:
         self.index = index
         self.catalogue = catalogue
@@ -87,6 +90,7 @@ class Coach:
         self.unit_of_work = unit_of_work or nullcontext
         self.handled_events = handled_events
         self.phraser = phraser
+        self.situations = situations
 
     def add_form(self, form: Form) -> None:
         """One more form: started by its intent, or by a message it claims."""
@@ -118,6 +122,9 @@ class Coach:
             )
         intent, hits = self.understand(question, language)
         reply = self._answer(question, intent, hits, language)
+        situation = self._situation(question, intent, language) if reply.mode != "llm" else None
+        if situation is not None and self.situations is not None:  # a model's answer called the rules itself
+            reply = self.situations.answer(situation, question, language, self.ask, reply)
         log.info(
             "ask lang=%s intent=%s top=%s score=%.3f in %.0f ms",
             language,
@@ -127,6 +134,25 @@ class Coach:
             (time.perf_counter() - started) * 1000,
         )
         return reply
+
+    def _situation(self, text: str, intent: Intent, language: Language) -> Situation | None:
+        """The rule a message on topic gives facts to ("客户要八折，政策最多九折"), if any. A question with
+        no fact a rule uses ("what is LRAIC?") is none: it is answered from the cards. Rows of a rule's data
+        (two accounts with profit and cost to serve) are on topic whatever the gate made of the words around
+        them."""
+        if self.situations is None:
+            return None
+        situation = self.situations.read(text, language, self.ask)
+        if situation is None or (intent == "other" and not situation.facts.rows):
+            return None
+        # A message meant for another form ("start a plan for ACME, a key account from Jan 6") is that form's.
+        rule_intent = self.situations.forms[situation.form].intent
+        if intent not in ("question", "other", rule_intent) and not situation.facts.rows:
+            return None
+        request = self.intents.switch_request(text)
+        if request is not None and request != rule_intent:
+            return None
+        return situation
 
     def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
@@ -165,9 +191,11 @@ class Coach:
                 self.states.save(key, outcome.state.form, outcome.state.model_dump(mode="json"))
         return outcome.reply
 
-    def _start(self, kind: str, turn: Turn, language: Language, note: str = "") -> Reply:
+    def _start(
+        self, kind: str, turn: Turn, language: Language, note: str = "", facts: Facts | None = None
+    ) -> Reply:
         assert self.runner is not None
-        outcome = self.runner.start(self.forms[kind], turn, language, self.ask)
+        outcome = self.runner.start(self.forms[kind], turn, language, self.ask, facts)
         if note:
             outcome.reply.text = f"{note}\n\n{outcome.reply.text}".strip()
         return self._persist(turn.conversation_key, outcome)
@@ -236,10 +264,14 @@ class Coach:
                     return self._persist(key, outcome)
             for kind, form in self.forms.items():
                 if self.runner.claims(form, turn, language, self.ask):
-                    return self._start(kind, turn, language)
+                    facts = self.situations.facts(kind, text, language, self.ask) if self.situations else None
+                    return self._start(kind, turn, language, facts=facts)
         if not text:
             return self.ask(text, language)
         intent, hits = self.understand(text, language)
+        situation = self._situation(text, intent, language)
+        if situation is not None and situation.form in self.forms and self.runner is not None:
+            return self._start(situation.form, turn, language, facts=situation.facts)
         wanted = self._form_for_intent.get(intent)
         if wanted is not None and self.runner is not None:
             return self._start(wanted, turn, language)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+from bot.coach.forms import facts as prose
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
@@ -37,6 +39,16 @@ class CadenceForm(Form):
 
     def begin(self, s: Session) -> None:
         s.lines.append(s.word("intro"))
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """A tier and a start date told in prose ("刚定了5家关键客户，计划3月1号开始执行", "moved
+        Northwind into the key tier, their plan starts Jan 6"): both, or nothing."""
+        tiers = s.wording.data("situation", "tiers", default={})
+        tier = prose.words(text, {name: tiers.get(name, []) for name in SLOTS[0].choices})
+        start = prose.dates(text, s.tools.today())
+        if not (tier and start):
+            return Facts()
+        return Facts({"tier": tier[0].value, "start": start[0].value.isoformat()})
 
     def complete(self, s: Session) -> None:
         values = s.values()

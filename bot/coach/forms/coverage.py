@@ -4,9 +4,12 @@ of a timesheet (micro). The first question picks the check; only its inputs are 
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
+from bot.coach.forms import facts as prose
 from bot.coach.forms.display import describe_error
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
@@ -74,6 +77,36 @@ class CoverageForm(Form):
 
     def begin(self, s: Session) -> None:
         s.lines.append(s.word("intro"))
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """A week of hours told in prose, two activities or more ("路上12小时、内部开会10小时", "10h driving,
+        9h internal meetings"): the micro-efficiency check on that timesheet. Or a funnel, three stages or
+        more as shares ("40% never contacted, 30% contacted but not pursued, 10% lost"): where sales are
+        lost."""
+        extra = s.wording.data("situation", "activities", default={})
+        named = {
+            activity: [*self.choice_words(s, activity), *extra.get(activity, [])] for activity in ACTIVITIES
+        }
+        stages = s.wording.data("situation", "stages", default={})
+        rows: list[dict[str, object]] = []
+        funnel: dict[str, float] = {}
+        for piece in re.split(r"[,，、;；\n]", text):
+            spent, activity = prose.hours(piece), prose.words(piece, named)
+            if spent and activity:
+                rows.append({"activity": activity[0].value, "hours": spent[0].value})
+            share, stage = prose.shares(piece), prose.words(piece, stages)
+            if share and stage and not spent:
+                funnel.setdefault(stage[0].value, share[0].value)
+        if len(rows) >= 2:
+            return Facts({MODE.name: "micro", TIMESHEET.name: rows})
+        if len(funnel) >= 3:  # where the sales are lost: "25% never contacted, 30% not pursued, 35% won"
+            return Facts({MODE.name: "funnel", **funnel})
+        return Facts()
+
+    def rule_cards(self, s: Session) -> list[str]:
+        mode = s.values().get(MODE.name) or "default"
+        cards = s.wording.data("cards", mode, default=[])
+        return [str(card) for card in (cards if isinstance(cards, list) else [cards])]
 
     def attach(self, s: Session, attachment: Attachment) -> bool:
         mode = s.values().get(MODE.name)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, Field
 
 from bot.coach.forms.commands import CommandWords
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.parsing import ParseContext, Person
 from bot.coach.forms.results import FormWording, Shown
 from bot.coach.forms.slots import Slot, is_filled
@@ -208,6 +209,44 @@ class Form:
     def claims(self, s: Session, text: str) -> bool:
         """Starts at once on this message, before intent detection (a deal's figures, a named account)."""
         return False
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """The values a situation told in prose gives ("the customer wants 20% off, our policy allows 10%"):
+        a message carrying them starts the form with them filled in (see ``bot/coach/situations.py``)."""
+        return Facts()
+
+    def take(self, s: Session, facts: Facts) -> list[str]:
+        """Fills the form with a situation's facts (what is not answered yet); says what it took."""
+        from bot.coach.forms.display import label, show_value
+
+        taken: list[str] = []
+        for name, value in facts.values.items():
+            slot = self.slots.get(name)
+            if slot is None or is_filled(self.values(s).get(name)):
+                continue
+            if slot.is_table:
+                kept = self.add_rows(s, slot, list(value), "")
+                if slot.name not in s.state.finished:
+                    s.state.finished.append(slot.name)
+                taken.append(s.engine.text(s.language, "took_rows", count=kept, label=label(s, slot)))
+            else:
+                self.store(s, slot, value, "")
+                shown = show_value(s, slot, value)
+                taken.append(s.engine.text(s.language, "read_item", label=label(s, slot), value=shown))
+            s.state.answered(name)
+        return taken
+
+    def outlook(self, s: Session) -> list[str]:
+        """What the rule already says given the answers so far (for a one-shot answer that cannot finish)."""
+        return []
+
+    def rule_cards(self, s: Session) -> list[str]:
+        """The knowledge cards the rule rests on, cited first with its answers."""
+        return [str(card) for card in s.wording.data("result_cards", default=[])]
+
+    def stateless(self) -> Form:
+        """This form for one-shot answers: the same questions and result, nothing recorded anywhere."""
+        return self
 
     # ---------- the form's record ----------
     def data(self, s: Session) -> Any:

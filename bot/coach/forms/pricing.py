@@ -19,8 +19,10 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel
 
+from bot.coach.forms import facts as prose
 from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import join, label, show_value
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_value
 from bot.coach.forms.results import FormWording
@@ -37,6 +39,8 @@ from kam_rules.pricing import (
     cheaper_platform,
     decide,
     next_needed_input,
+    under_used,
+    within_discount,
 )
 
 DEFAULT_EFFECTIVE_UTILISATION = 0.75
@@ -86,7 +90,10 @@ SLOTS = (
     Slot("alt_utilisation", "share"),
     Slot("alt_effective_utilisation", "share", default=DEFAULT_EFFECTIVE_UTILISATION),
     Slot("alt_marginal_cost", "money", validate=_positive),
+    Slot("asked_discount", "share", required=False, validate=_discount),
 )
+ASKED = "asked_discount"
+"""The discount the customer asks for ("八折", "20% off"): with the list price it gives the winning price."""
 
 
 class EscalationRecord(Protocol):
@@ -200,6 +207,24 @@ class Vocabulary:
         return name[:200]
 
 
+def known(values: dict[str, Any]) -> dict[str, Any]:
+    """The answers, with the winning price a discount asked gives on the list price when not told."""
+    if "winning_price" in values or ASKED not in values or "list_price" not in values:
+        return values
+    return {**values, "winning_price": float(values["list_price"]) * (1 - float(values[ASKED]))}
+
+
+def _fits(name: str, value: Any) -> bool:
+    """A figure read from prose that its input takes (a discount under 100%, a share up to 100%)."""
+    slot = PricingForm.slot_named(name)
+    try:
+        if slot.validate is not None:
+            slot.validate(value)
+    except InputError:
+        return False
+    return not (slot.kind == "share" and not 0 <= float(value) <= 1)
+
+
 def _is_number(text: str) -> bool:
     try:
         parse_amount(text)
@@ -241,11 +266,13 @@ class PricingForm(Form):
 
     # ---------- asking ----------
     def needed(self, s: Session) -> list[str]:
-        values = s.values()
+        values = known(s.values())
         first = []
         if self.data(s).ask_deal and "deal" not in values and "deal" not in s.state.skipped:
             first = ["deal"]
         current = [name for name in CURRENT_INPUTS if name not in values]
+        if ASKED in values:  # the discount asked gives the winning price once the list price is known
+            current = [name for name in current if name != "winning_price"]
         if current:  # always needed: step 1 of the tree and the current platform's costs
             return first + current
         following = next_needed_input(values)
@@ -255,6 +282,73 @@ class PricingForm(Form):
         """Every input not given yet, also those the tree asks only later (a deal described whole)."""
         values = s.values()
         return [slot for slot in SLOTS if slot.name not in values]
+
+    def stateless(self) -> PricingForm:
+        return PricingForm(None)
+
+    # ---------- a situation told in prose ----------
+    def situation(self, s: Session, text: str) -> Facts:
+        """The discount asked and the policy's ("客户要八折，政策最多九折", "wants 22% off, my authority
+        stops at 12%"), the utilisation ("利用率才45%", "half empty"), and inputs named with a figure
+        ("标价100")."""
+        words = s.wording.data("situation")
+        values: dict[str, Any] = dict(self.vocabulary(s).find(text, s).values)
+        for _, clause in prose.clauses(text):
+            if prose.has_any(clause, words["utilisation"]) and not prose.has_any(clause, words["effective"]):
+                found = prose.shares(clause)
+                if found and "utilisation" not in values:
+                    values["utilisation"] = found[0].value
+                continue
+            policy = prose.has_any(clause, words["policy"]) and not prose.has_any(clause, words["asking"])
+            if not policy and prose.has_any(clause, words["relative"]):
+                continue  # "another 5 points off": beyond something unsaid, no figure of its own
+            found = prose.zhe_discounts(clause)
+            if not found and (policy or prose.has_any(clause, words["discount"])):
+                found = prose.shares(clause) or [
+                    prose.Found(m.start(), m.end(), int(m[1]) / 100)
+                    for m in re.finditer(words["points"], clause, re.IGNORECASE)
+                ]
+            if found:
+                values.setdefault("max_discount" if policy else ASKED, found[0].value)
+        if "utilisation" not in values and prose.has_any(text, words["half_empty"]):
+            values["utilisation"] = 0.5
+        return Facts({name: value for name, value in values.items() if _fits(name, value)})
+
+    def take(self, s: Session, facts: Facts) -> list[str]:
+        taken = super().take(s, facts)
+        if taken:
+            self.set_data(s, PricingData(ask_deal=False))
+            self._imply_alternative(s, facts.values)
+        return taken
+
+    def outlook(self, s: Session) -> list[str]:
+        """The tree's steps the facts so far settle: within the policy or not (step 1); which cost applies,
+        and so whether marginal-cost pricing can be allowed (chunk 16)."""
+        values = known(s.values())
+        effective = float(values.get("effective_utilisation", DEFAULT_EFFECTIVE_UTILISATION))
+        shown = {"effective": format_share(effective, s.language)}
+        beyond: bool | None = None
+        if ASKED in values and "max_discount" in values:
+            beyond = float(values[ASKED]) > float(values["max_discount"]) + 1e-9
+            shown |= {"asked": format_share(values[ASKED], s.language)}
+        elif {"winning_price", "list_price", "max_discount"} <= values.keys():
+            floor = float(values["list_price"]) * (1 - float(values["max_discount"]))
+            beyond = not within_discount(float(values["winning_price"]), floor)
+            shown |= {"asked": format_amount(values["winning_price"], s.language)}
+        if "max_discount" in values:
+            shown |= {"max": format_share(values["max_discount"], s.language)}
+        under: bool | None = None
+        if "utilisation" in values:
+            under = under_used(float(values["utilisation"]), effective)
+            shown |= {"utilisation": format_share(values["utilisation"], s.language)}
+        lines = []
+        if beyond is not None:
+            lines.append(s.word("outlook", "beyond" if beyond else "within", **shown))
+        if under is not None and beyond is not False:
+            lines.append(s.word("outlook", "under_used" if under else "well_used", **shown))
+        elif beyond:
+            lines.append(s.word("outlook", "then", **shown))
+        return lines
 
     def question_values(self, s: Session) -> dict[str, Any]:
         values = s.values()
@@ -384,6 +478,7 @@ class PricingForm(Form):
 
     # ---------- the decision ----------
     def build_input(self, values: dict[str, Any], s: Session) -> tuple[PricingInput, list[str]]:
+        values = known(values)
         current = Platform(
             lraic=values["lraic"],
             marginal_cost=values["marginal_cost"],

@@ -14,7 +14,9 @@ import io
 import re
 from typing import Any, ClassVar
 
+from bot.coach.forms import facts as prose
 from bot.coach.forms.display import describe_error, join
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.parsing import parse_row
 from bot.coach.forms.results import FormWording, Rows, Shown
@@ -76,6 +78,32 @@ class PrioritiseForm(Form):
 
     def question_values(self, s: Session) -> dict[str, Any]:
         return {"kinds": join(s, [self.choice_label(s, kind) for kind in OPPORTUNITY_KINDS])}
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """Two or more opportunities told in prose, each with a kind, a size and odds
+        ("A客户交叉销售大概200万、七成把握；B客户提价50万、三成把握", "upsell at Acme ~$300k, 60% likely;
+        price rise at Beta $80k, 90%")."""
+        rows, _ = self._lines(s, text, opening=True)
+        if len(rows) >= 2:
+            return Facts({OPPORTUNITIES.name: rows})
+        extra = s.wording.data("situation", "kinds", default={})
+        kinds = {kind: [*self.choice_words(s, kind), *extra.get(kind, [])] for kind in OPPORTUNITY_KINDS}
+        filler = [str(word) for word in s.wording.data("situation", "filler", default=[])]
+        rows = []
+        for n, piece in enumerate(prose.items(text), start=1):
+            sizes, odds, kind = prose.amounts(piece), prose.shares(piece), prose.words(piece, kinds)
+            if not (sizes and odds and kind):
+                continue
+            name = prose.leftover(piece, [sizes[0], odds[0], kind[0]], filler)
+            rows.append(
+                {
+                    "name": name or s.word("situation_name", n=n),
+                    "kind": kind[0].value,
+                    "outcome_value": sizes[0].value,
+                    "success_probability": odds[0].value,
+                }
+            )
+        return Facts({OPPORTUNITIES.name: rows}) if len(rows) >= 2 else Facts()
 
     # ---------- rows ----------
     def _lines(self, s: Session, text: str, *, opening: bool) -> tuple[list[dict[str, Any]], list[str]]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.coach.forms.commands import normalise
 from bot.coach.forms.display import describe_error, join, label, show_row, show_value
+from bot.coach.forms.facts import Facts, spell_out
 from bot.coach.forms.form import FieldAsk, FieldRequest, Form, FormTools, Session
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
@@ -39,6 +40,20 @@ SEVERAL_FACTS_CHARS = 40
 """A message this long with two clauses or more may carry several facts, figures or not."""
 
 AnswerQuestion = Callable[[str, Language], Reply]
+
+
+@dataclass
+class Preview:
+    """A one-shot answer to a situation (see ``FormRunner.preview``)."""
+
+    result: Reply | None
+    """The rule's result, when the facts were enough."""
+    lines: list[str]
+    """Otherwise: what was taken and what the rule says so far."""
+    cards: list[str]
+    """The knowledge cards the rule rests on."""
+    missing: str = ""
+    """What the rule still needs, as the user reads it."""
 
 
 @dataclass
@@ -80,15 +95,56 @@ class FormRunner:
         s = Session(form, FormState(form=form.kind, language=language), turn, self.tools, answer_question)
         return form.claims(s, turn.text)
 
-    def start(self, form: Form, turn: Turn, language: Language, answer_question: AnswerQuestion) -> Outcome:
+    def facts(self, form: Form, turn: Turn, language: Language, answer_question: AnswerQuestion) -> Facts:
+        """What the message tells the form's rule in prose (a situation), as the form's values."""
+        s = Session(form, FormState(form=form.kind, language=language), turn, self.tools, answer_question)
+        return form.situation(s, spell_out(turn.text))
+
+    def start(
+        self,
+        form: Form,
+        turn: Turn,
+        language: Language,
+        answer_question: AnswerQuestion,
+        facts: Facts | None = None,
+    ) -> Outcome:
         state = FormState(form=form.kind, language=language)
         s = Session(form, state, turn, self.tools, answer_question)
         for attachment in turn.attachments:
             form.attach(s, attachment)
         form.begin(s)
+        if facts:
+            self._took(s, form.take(s, facts))
         if not s.closed and not self._read_fields(s, turn.text):
             self._move_on(s)
         return self._reply(s)
+
+    def preview(
+        self, form: Form, turn: Turn, language: Language, answer_question: AnswerQuestion, facts: Facts
+    ) -> Preview:
+        """A one-shot answer to a situation, nothing kept: the rule's result when the facts (and the
+        defaults of what they leave out) are enough; else what was taken, what the rule says so far and
+        what it needs next."""
+        form = form.stateless()
+        s = Session(form, FormState(form=form.kind, language=language), turn, self.tools, answer_question)
+        self._took(s, form.take(s, facts))  # no opening (`begin`): the facts are all it takes
+        for name in form.needed(s):  # a default stands in for what a one-shot question cannot be asked
+            slot = form.slots[name]
+            if slot.default is None or name in s.values():
+                break
+            self._set(s, slot, slot.default, "")
+            s.say("assumed_default", label=label(s, slot), value=show_value(s, slot, slot.default))
+        needed = form.needed(s)
+        cards = form.rule_cards(s)
+        if not needed:
+            return Preview(result=self._reply(s).reply, lines=[], cards=cards)
+        lines = [*s.lines, *form.outlook(s)]
+        missing = join(s, [label(s, form.slots[name]) for name in needed[:3]])
+        return Preview(result=None, lines=lines, cards=cards, missing=missing)
+
+    def _took(self, s: Session, taken: list[str]) -> None:
+        if taken:
+            s.say("took", values=join(s, taken))
 
     def resume(self, form: Form, state: FormState, turn: Turn, answer_question: AnswerQuestion) -> Outcome:
         state = state.model_copy(update={"paused": False})

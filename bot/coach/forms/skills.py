@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.coach.forms import facts as prose
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
@@ -47,6 +49,22 @@ class SkillsForm(Form):
 
     def begin(self, s: Session) -> None:
         s.lines.append(s.word("intro"))
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """Two or more skills rated in prose, importance then performance ("价格谈判重要性5分、现在只有2分",
+        "senior access 4 vs 2")."""
+        extra = s.wording.data("situation", "skills", default={})
+        named = {skill: [*self.choice_words(s, skill), *extra.get(skill, [])] for skill in KEY_SKILLS}
+        rows: dict[str, dict[str, object]] = {}
+        for anchor, tail in prose.segments(text, prose.words(text, named)):
+            scores = prose.ratings(tail)
+            if len(scores) >= 2 and anchor.value not in rows:
+                rows[anchor.value] = {
+                    "skill": anchor.value,
+                    "importance": scores[0],
+                    "performance": scores[1],
+                }
+        return Facts({RATINGS.name: list(rows.values())}) if len(rows) >= 2 else Facts()
 
     def attach(self, s: Session, attachment: Attachment) -> bool:
         from bot.coach.forms.display import describe_error

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.coach.forms import facts as prose
 from bot.coach.forms.display import describe_error
+from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form, Session
 from bot.coach.forms.results import FormWording, Rows, Shown
 from bot.coach.forms.slots import Slot
@@ -46,6 +48,28 @@ class TiersForm(Form):
     def begin(self, s: Session) -> None:
         if not s.state.values.get(ACCOUNTS.name):
             s.lines.append(s.word("intro"))
+
+    def situation(self, s: Session, text: str) -> Facts:
+        """Two or more accounts told in prose, each with its profit and (if given) its cost to serve
+        ("A公司利润300万、服务成本80万；B公司利润120万、服务成本60万", "Acme: profit 500k, cost to serve
+        200k; ...")."""
+        named = {
+            str(k): [str(w) for w in v] for k, v in s.wording.data("situation", "values", default={}).items()
+        }
+        filler = [str(word) for word in s.wording.data("situation", "filler", default=[])]
+        rows = []
+        for n, piece in enumerate(prose.items(text), start=1):
+            anchors = prose.words(piece, named)
+            row: dict[str, object] = {}
+            for anchor, tail in prose.segments(piece, anchors):
+                found = prose.amounts(tail)
+                if found and anchor.value not in row:
+                    row[anchor.value] = found[0].value
+            if "profit_contribution" not in row:
+                continue
+            name = prose.leftover(piece[: anchors[0].start], prose.amounts(piece[: anchors[0].start]), filler)
+            rows.append({"name": name or s.word("situation_name", n=n), **row})
+        return Facts({ACCOUNTS.name: rows}) if len(rows) >= 2 else Facts()
 
     def attach(self, s: Session, attachment: Attachment) -> bool:
         rows, problems = rows_from_csv(s, ACCOUNTS, attachment)
