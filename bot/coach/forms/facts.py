@@ -146,6 +146,8 @@ def words(text: str, vocabulary: Mapping[str, Iterable[str]]) -> list[Found]:
     found: list[Found] = []
     lowered = text.lower()
     for word, key in entries:
+        if word.lower() not in lowered:  # most words are absent: a substring test spares their regex
+            continue
         pattern = re.escape(word.lower())
         if word[0].isascii() and word[0].isalnum():
             pattern = r"(?<![a-z])" + pattern
