@@ -1,38 +1,58 @@
-"""The extractive answer: a short synthesis from the best cards, with sources and the next step.
+"""The extractive answer: the passages of the best sources that answer this question, quoted as written.
 
-Cards are written so their first paragraph stands alone as an answer; the composer leads with the best
-card's, adds the next-best card where it is nearly as relevant, and cites every card it drew on.
+The best few sources are cut into passages (paragraphs, list items, table rows; bot/coach/passages.py),
+each scored against the question by meaning (the sentence embedding) and by the question's words it
+holds, with the source's own rank as a prior. What the question asks for (bot/coach/cues.py) decides what
+leads: a figure for "how much / 多少", a rule or verdict for "should I / 可以…吗", the steps in order for
+"how do I / 怎么". The answer is a short lead (one or two sentences), then up to three supporting points;
+the sources are cited best first, in the order retrieval ranked them.
 """
 
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 
+import numpy as np
+
+from bot.coach.cues import Cues, QuestionKind
+from bot.coach.passages import Passage, PassageCache, plain, words
 from bot.coach.reply import Citation, Intent, Language, Reply, Section, SuggestedAction
-from bot.retrieval.cards import first_paragraph
+from bot.retrieval.embeddings import TextEmbeddings
 from bot.retrieval.index import SearchHit
-from bot.wording import Wording
+from bot.wording import Catalogue
 
 MAX_SOURCES = 5
-# A second card joins the answer when its fused score is at least this share of the best one's.
-SEE_ALSO_SHARE = 0.8
-INTENT_ACTIONS: dict[str, str] = {"pricing": "price_deal", "plan": "start_plan", "prioritise": "prioritise"}
-
-
-def lead_paragraph(text: str) -> str:
-    """A source's opening paragraph; an ingested chunk may be all headings, then it is shown whole."""
-    return first_paragraph(text) or text.strip()
-
-
-def first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[。！？!?]|.+?\.(?=\s|$))", text.strip(), re.DOTALL)
-    return (match.group(1) if match else text).strip()
-
-
-def _excerpt(hit: SearchHit, limit: int = 600) -> str:
-    text = lead_paragraph(hit.text)
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+# Passages come from the best few sources, and from a lower one only when retrieval ranks it near the best.
+PASSAGE_SOURCES = 3
+NEAR_BEST = 0.6
+# A passage's score: similarity in meaning, plus the share of the question's words it holds, less how far
+# its source ranks below the best; plus a bonus when it holds what the question asks for.
+WORD_WEIGHT = 0.35
+RANK_PENALTY = (0.0, 0.08, 0.12)
+RANK_WEIGHT = 0.25
+KIND_BONUS = 0.12
+UNIT_BONUS = 0.12
+OPENING_BONUS = 0.15
+# Supporting points: at most this many, each within this margin of the lead's score.
+MAX_POINTS = 3
+MAX_STEPS = 6
+POINT_MARGIN = 0.25
+LEAD_SENTENCES = 2
+POINT_CHARACTERS = 320
+INTENT_ACTIONS: dict[str, str] = {
+    "pricing": "price_deal",
+    "plan": "start_plan",
+    "prioritise": "prioritise",
+    "tiers": "tiers",
+    "skills": "skills",
+    "coverage": "coverage",
+    "cadence": "cadence",
+}
+MAX_ACTIONS = 2
+_SENTENCE = re.compile(r"(?<=[。！？；])|(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])")
 
 
 def citation_for(hit: SearchHit) -> Citation:
@@ -56,41 +76,257 @@ def best_first(citations: Iterable[Citation]) -> list[Citation]:
     return ordered
 
 
-def suggested_actions(
-    hits: list[SearchHit], intent: Intent, language: Language, wording: Wording
-) -> list[SuggestedAction]:
-    wanted: list[str] = []
-    if intent in INTENT_ACTIONS:
-        wanted.append(INTENT_ACTIONS[intent])
-    for hit in hits[:2]:
-        wanted.extend(hit.actions)
-    actions: list[SuggestedAction] = []
-    for action in dict.fromkeys(wanted):
-        if wording.has(language, "actions", action):
-            actions.append(
-                SuggestedAction(
-                    id=action,
-                    label=wording.text(language, "actions", action, "label"),
-                    command=wording.text(language, "actions", action, "command"),
-                )
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in _SENTENCE.split(text.strip()) if part and part.strip()]
+
+
+@dataclass(frozen=True)
+class Scored:
+    passage: Passage
+    hit: SearchHit
+    score: float
+    words: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: QuestionKind
+    vector: np.ndarray
+    words: frozenset[str]
+    units: frozenset[str] = frozenset()
+    """For a figure question, the units it asks in (hours, weeks, %)."""
+
+    def overlap(self, found: Iterable[str]) -> float:
+        return len(self.words & set(found)) / len(self.words) if self.words else 0.0
+
+
+class AnswerComposer:
+    """Composes extractive answers; one per embedding model, holding its sources' passages embedded."""
+
+    def __init__(self, catalogue: Catalogue, embeddings: TextEmbeddings) -> None:
+        self.coach = catalogue.file("coach.yaml")
+        self.layout = catalogue.file("answers.yaml")
+        self.cues = Cues(self.layout)
+        self.embeddings = embeddings
+        self.passages = PassageCache(embeddings)
+
+    # ---------- choosing the passages ----------
+    def question(self, text: str) -> Question:
+        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
+        norm = float(np.linalg.norm(vector)) or 1.0
+        kind = self.cues.kind(text)
+        units = frozenset(self.cues.asked_units(text)) if kind == "figure" else frozenset()
+        return Question(text, kind, vector / norm, frozenset(words(text)), units)
+
+    def scored(self, question: Question, hits: list[SearchHit]) -> list[Scored]:
+        """Every passage of the best sources, best first."""
+        best = hits[0].fused or 1.0
+        found: list[Scored] = []
+        for rank, hit in enumerate(hits[:PASSAGE_SOURCES]):
+            if rank and hit.fused < NEAR_BEST * best:
+                continue
+            embedded = self.passages.get(hit.source_id, hit.lang, hit.title, hit.text)
+            similarity = embedded.vectors @ question.vector
+            for passage, cosine, held in zip(embedded.passages, similarity.tolist(), embedded.words, strict=True):
+                score = cosine + WORD_WEIGHT * question.overlap(held)
+                score -= RANK_PENALTY[rank] + RANK_WEIGHT * (1 - hit.fused / best)
+                score += KIND_BONUS * self._fits(question.kind, passage)
+                if question.units and self.cues.has_figure_in(passage.text, question.units):
+                    score += UNIT_BONUS
+                if rank == 0 and passage.position == 0 and question.kind == "plain":
+                    score += OPENING_BONUS  # a card's opening is written to stand alone as its answer
+                found.append(Scored(passage, hit, score, held))
+        return sorted(found, key=lambda s: (-s.score, s.passage.position))
+
+    def _fits(self, kind: QuestionKind, passage: Passage) -> float:
+        if kind == "figure":
+            return float(self.cues.has_figure(passage.text))
+        if kind == "verdict":
+            return float(self.cues.states_rule(passage.text))
+        if kind == "steps":
+            return float(passage.kind == "item")
+        return 0.0
+
+    def focus(self, question: Question, passage: Passage, most: int) -> str:
+        """The one or two sentences of a passage that answer the question (all of it when short)."""
+        parts = sentences(passage.text)
+        if len(parts) <= most:
+            return passage.text.strip()
+
+        def value(sentence: str) -> float:
+            fits = {
+                "figure": self.cues.has_figure(sentence),
+                "verdict": self.cues.states_rule(sentence),
+            }.get(question.kind, False)
+            in_unit = bool(question.units) and self.cues.has_figure_in(sentence, set(question.units))
+            return question.overlap(words(sentence)) + (0.5 if fits else 0.0) + (0.5 if in_unit else 0.0)
+
+        best = max(range(len(parts)), key=lambda n: (value(parts[n]), -n))
+        chosen = [best]
+        if most > 1 and best + 1 < len(parts) and len(parts[best]) < 120:
+            chosen.append(best + 1)
+        joiner = "" if re.search(r"[\u4e00-\u9fff]", passage.text) else " "
+        return joiner.join(parts[n] for n in chosen)
+
+    @staticmethod
+    def clip(text: str) -> str:
+        """A supporting point: its first sentences up to about POINT_CHARACTERS, never cut mid-sentence."""
+        kept: list[str] = []
+        for sentence in sentences(text):
+            if kept and sum(len(s) for s in kept) + len(sentence) > POINT_CHARACTERS:
+                break
+            kept.append(sentence)
+        joiner = "" if re.search(r"[\u4e00-\u9fff]", text) else " "
+        return joiner.join(kept) if kept else text
+
+    # ---------- the answer ----------
+    def compose(self, question_text: str, hits: list[SearchHit], intent: Intent, language: Language) -> Reply:
+        question = self.question(question_text)
+        ranked = self.scored(question, hits)
+        lead = ranked[0]
+        if question.kind == "steps":
+            lead_text, points = self._steps(question, ranked, language)
+        else:
+            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
+            points = self._points(ranked, lead, question, language)
+        body = [lead_text]
+        if points:
+            marker = "{n}. " if question.kind == "steps" else "- "
+            body.append("\n".join(marker.format(n=n) + self._indent(p.text) for n, p in enumerate(points, 1)))
+        text = "\n\n".join(body)
+        return Reply(
+            text=text,
+            language=language,
+            intent=intent,
+            sections=self._sections(lead_text, lead, points, language),
+            citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
+            actions=self.actions(lead.hit, hits, intent, language),
+        )
+
+    @staticmethod
+    def _indent(text: str) -> str:
+        return text.replace("\n", "\n   ")
+
+    def _shown(self, scored: Scored, text: str, language: Language) -> str:
+        """A passage as quoted: a user's document passage under its heading, so it is never read alone."""
+        passage = scored.passage
+        if scored.hit.kind == "document" and passage.context and passage.context not in text:
+            return self.layout.text(language, "in_context", context=passage.context, text=text)
+        return text
+
+    def _point(self, scored: Scored, lead: Scored, text: str, language: Language) -> _Point:
+        shown = self._shown(scored, text, language)
+        if scored.hit.source_id != lead.hit.source_id:
+            shown = self.layout.text(language, "point_from", point=shown, source=scored.hit.title)
+        return _Point(scored, shown)
+
+    def _points(self, ranked: list[Scored], lead: Scored, question: Question, language: Language) -> list[_Point]:
+        points: list[_Point] = []
+        seen = {plain(lead.passage.text)}
+        for scored in ranked[1:]:
+            if len(points) >= MAX_POINTS or scored.score < lead.score - POINT_MARGIN:
+                break
+            key = plain(scored.passage.text)
+            if key in seen or any(key in other or other in key for other in seen):
+                continue
+            seen.add(key)
+            points.append(self._point(scored, lead, self.clip(scored.passage.text), language))
+        return points
+
+    def _steps(
+        self, question: Question, ranked: list[Scored], language: Language
+    ) -> tuple[str, list[_Point]]:
+        """For a how-to: the best passage leads; the steps are the best list's items, in their order."""
+        lead = ranked[0]
+        items = [s for s in ranked if s.passage.kind == "item" and s.score >= lead.score - POINT_MARGIN]
+        if not items:
+            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
+            return lead_text, self._points(ranked, lead, question, language)
+        best_list = items[0]
+        steps = sorted(
+            (
+                s
+                for s in ranked
+                if s.hit.source_id == best_list.hit.source_id and s.passage.group == best_list.passage.group
+            ),
+            key=lambda s: s.passage.position,
+        )[:MAX_STEPS]
+        if lead.passage.kind == "item" and lead in steps:
+            # The lead-in of the list, or the source's best non-list passage, says what the steps are for.
+            opening = next(
+                (s for s in ranked if s.hit.source_id == lead.hit.source_id and s.passage.kind != "item"), lead
             )
-    return actions[:3]
+            lead_text = best_list.passage.context or self.focus(question, opening.passage, 1)
+        else:
+            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
+        return lead_text, [self._point(s, lead, self.clip(s.passage.text), language) for s in steps]
+
+    def _sections(self, lead_text: str, lead: Scored, points: list[_Point], language: Language) -> list[Section]:
+        """The lead under its own title, then the points grouped by the source they quote."""
+        sections = [Section(title=self.layout.text(language, "lead_section"), body=lead_text)]
+        by_source: dict[str, list[str]] = {}
+        titles: dict[str, str] = {}
+        for point in points:
+            source = point.scored.hit.source_id
+            titles[source] = point.scored.hit.title
+            by_source.setdefault(source, []).append("- " + self._indent(self.clip(point.scored.passage.text)))
+        for source, lines in by_source.items():
+            sections.append(Section(title=titles[source], body="\n".join(lines)))
+        return sections
+
+    # ---------- next steps ----------
+    def actions(
+        self, lead: SearchHit, hits: list[SearchHit], intent: Intent, language: Language
+    ) -> list[SuggestedAction]:
+        """Chat commands (what the coach's start patterns accept), for this question's intent first, then
+        for the source the answer leads with."""
+        wanted: list[str] = []
+        if intent in INTENT_ACTIONS:
+            wanted.append(INTENT_ACTIONS[intent])
+        wanted.extend(lead.actions)
+        if lead is not hits[0]:
+            wanted.extend(hits[0].actions)
+        actions: list[SuggestedAction] = []
+        for action in dict.fromkeys(wanted):
+            if self.coach.has(language, "actions", action):
+                actions.append(
+                    SuggestedAction(
+                        id=action,
+                        label=self.coach.text(language, "actions", action, "label"),
+                        command=self.coach.text(language, "actions", action, "command"),
+                    )
+                )
+        return actions[:MAX_ACTIONS]
 
 
-def compose_answer(hits: list[SearchHit], intent: Intent, language: Language, wording: Wording) -> Reply:
-    best = hits[0]
-    sections = [Section(title=best.title, body=_excerpt(best))]
-    text = _excerpt(best)
-    for other in hits[1:3]:
-        if other.fused >= SEE_ALSO_SHARE * best.fused and other.kind != "template":
-            summary = first_sentence(lead_paragraph(other.text))
-            sections.append(Section(title=other.title, body=summary))
-            text += f"\n\n{wording.text(language, 'see_also')} · {other.title}: {summary}"
-    return Reply(
-        text=text,
-        language=language,
-        intent=intent,
-        sections=sections,
-        citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
-        actions=suggested_actions(hits, intent, language, wording),
-    )
+@dataclass(frozen=True)
+class _Point:
+    scored: Scored
+    text: str
+
+
+_composers: weakref.WeakKeyDictionary[object, dict[str, AnswerComposer]] = weakref.WeakKeyDictionary()
+
+
+def composer_for(catalogue: Catalogue, embeddings: TextEmbeddings) -> AnswerComposer:
+    """The process's composer for this embedding model and catalogue: its passage vectors stay warm."""
+    composers = _composers.setdefault(embeddings, {})
+    key = str(catalogue.prompts_dir)
+    if key not in composers:
+        composers[key] = AnswerComposer(catalogue, embeddings)
+    return composers[key]
+
+
+def compose_answer(
+    question: str,
+    hits: list[SearchHit],
+    intent: Intent,
+    language: Language,
+    catalogue: Catalogue,
+    embeddings: TextEmbeddings,
+) -> Reply:
+    return composer_for(catalogue, embeddings).compose(question, hits, intent, language)
+
+
+__all__ = ["AnswerComposer", "best_first", "citation_for", "compose_answer", "composer_for"]

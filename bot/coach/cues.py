@@ -1,0 +1,69 @@
+"""What a question asks for, and which sentences hold what it asks: the cues of `prompts/answers.yaml`.
+
+A question asking "how much / how long / 多少 / 几" wants a figure; "can I / should we / 可以…吗" wants a
+rule or a verdict; "how do I / 怎么 / 如何" wants steps. Anything else is a plain question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from bot.wording import Wording
+
+QuestionKind = Literal["figure", "verdict", "steps", "plain"]
+KINDS: tuple[QuestionKind, ...] = ("figure", "verdict", "steps")
+_NUMERALS = "一二三四五六七八九十两百千万半"
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Cues:
+    wording: Wording
+
+    @cached_property
+    def _kinds(self) -> dict[QuestionKind, re.Pattern[str]]:
+        cues = self.wording.data("cues", default={}) or {}
+        return {kind: _any_of(cues[kind]) for kind in KINDS if cues.get(kind)}
+
+    @cached_property
+    def _figure(self) -> re.Pattern[str]:
+        return _any_of(self.wording.data("figures", default=[r"\d"]))
+
+    @cached_property
+    def _rule(self) -> re.Pattern[str]:
+        return _any_of(self.wording.data("rule_words", default=[r"(?!)"]))
+
+    @cached_property
+    def _units(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
+        """Per unit: how a question names it, and how a figure in that unit is written."""
+        found: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        for unit, names in (self.wording.data("units", default={}) or {}).items():
+            named = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+            figure = rf"(?:\d|[{_NUMERALS}])[\d,.{_NUMERALS}]*\s*(?:(?:-|–|~|到|至)\s*[\d{_NUMERALS}][\d,.]*\s*)?(?:{named})"
+            found[unit] = (re.compile(named, re.IGNORECASE), re.compile(figure, re.IGNORECASE))
+        return found
+
+    def asked_units(self, question: str) -> set[str]:
+        return {unit for unit, (named, _) in self._units.items() if named.search(question)}
+
+    def has_figure_in(self, text: str, units: set[str]) -> bool:
+        """Whether the text holds a figure in one of these units ("8-12 weeks", "160小时", "40-50%")."""
+        return any(self._units[unit][1].search(text) for unit in units)
+
+    def kind(self, question: str) -> QuestionKind:
+        for kind, pattern in self._kinds.items():
+            if pattern.search(question):
+                return kind
+        return "plain"
+
+    def has_figure(self, text: str) -> bool:
+        return bool(self._figure.search(text))
+
+    def states_rule(self, text: str) -> bool:
+        return bool(self._rule.search(text))
