@@ -38,8 +38,13 @@ UNIT_BONUS = 0.12
 OPENING_BONUS = 0.15
 # Supporting points: at most this many, each within this margin of the lead's score.
 MAX_POINTS = 3
-MAX_STEPS = 6
+MAX_STEPS = 8
 POINT_MARGIN = 0.25
+POINT_SHARE = 0.7
+OTHER_SOURCE_MARGIN = 0.15
+OTHER_SOURCE_SHARE = 0.85
+# A point shorter than this (a bare label such as "**Travel.**") says nothing alone.
+MIN_POINT = 10
 LEAD_SENTENCES = 2
 POINT_CHARACTERS = 320
 INTENT_ACTIONS: dict[str, str] = {
@@ -52,7 +57,7 @@ INTENT_ACTIONS: dict[str, str] = {
     "cadence": "cadence",
 }
 MAX_ACTIONS = 2
-_SENTENCE = re.compile(r"(?<=[。！？；])|(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])")
+_SENTENCE = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+(?=[A-Z0-9*\"'(\[])")
 
 
 def citation_for(hit: SearchHit) -> Citation:
@@ -78,6 +83,11 @@ def best_first(citations: Iterable[Citation]) -> list[Citation]:
 
 def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE.split(text.strip()) if part and part.strip()]
+
+
+def _join(text: str, parts: list[str]) -> str:
+    """Sentences back together: Chinese runs on, English takes a space."""
+    return ("" if re.search(r"[\u4e00-\u9fff]", text) else " ").join(parts)
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,9 @@ class AnswerComposer:
                 continue
             embedded = self.passages.get(hit.source_id, hit.lang, hit.title, hit.text)
             similarity = embedded.vectors @ question.vector
-            for passage, cosine, held in zip(embedded.passages, similarity.tolist(), embedded.words, strict=True):
+            for passage, cosine, held in zip(
+                embedded.passages, similarity.tolist(), embedded.words, strict=True
+            ):
                 score = cosine + WORD_WEIGHT * question.overlap(held)
                 score -= RANK_PENALTY[rank] + RANK_WEIGHT * (1 - hit.fused / best)
                 score += KIND_BONUS * self._fits(question.kind, passage)
@@ -149,9 +161,12 @@ class AnswerComposer:
         return 0.0
 
     def focus(self, question: Question, passage: Passage, most: int) -> str:
-        """The one or two sentences of a passage that answer the question (all of it when short)."""
+        """The one or two sentences of a passage that answer the question (all of it when short).
+
+        A figure question gets the sentence with the figure first; any other question gets the best
+        sentence with the one before it, which it may lean on ("If not, ...")."""
         parts = sentences(passage.text)
-        if len(parts) <= most:
+        if len(parts) <= most or "\n" in passage.text:
             return passage.text.strip()
 
         def value(sentence: str) -> float:
@@ -159,42 +174,45 @@ class AnswerComposer:
                 "figure": self.cues.has_figure(sentence),
                 "verdict": self.cues.states_rule(sentence),
             }.get(question.kind, False)
-            in_unit = bool(question.units) and self.cues.has_figure_in(sentence, set(question.units))
+            in_unit = bool(question.units) and self.cues.has_figure_in(sentence, question.units)
             return question.overlap(words(sentence)) + (0.5 if fits else 0.0) + (0.5 if in_unit else 0.0)
 
         best = max(range(len(parts)), key=lambda n: (value(parts[n]), -n))
-        chosen = [best]
-        if most > 1 and best + 1 < len(parts) and len(parts[best]) < 120:
-            chosen.append(best + 1)
-        joiner = "" if re.search(r"[\u4e00-\u9fff]", passage.text) else " "
-        return joiner.join(parts[n] for n in chosen)
+        if most == 1:
+            chosen = [best]
+        elif question.kind == "figure":
+            chosen = [best, best + 1] if best + 1 < len(parts) and len(parts[best]) < 120 else [best]
+        else:
+            chosen = [best - 1, best] if best else [0, 1]
+        return _join(passage.text, [parts[n] for n in chosen])
 
     @staticmethod
     def clip(text: str) -> str:
-        """A supporting point: its first sentences up to about POINT_CHARACTERS, never cut mid-sentence."""
+        """A supporting point: its first sentences up to about POINT_CHARACTERS, never cut mid-sentence;
+        an item with sub-items is kept whole, line by line."""
+        if "\n" in text:
+            return text.strip()
         kept: list[str] = []
         for sentence in sentences(text):
             if kept and sum(len(s) for s in kept) + len(sentence) > POINT_CHARACTERS:
                 break
             kept.append(sentence)
-        joiner = "" if re.search(r"[\u4e00-\u9fff]", text) else " "
-        return joiner.join(kept) if kept else text
+        return _join(text, kept) if kept else text
 
     # ---------- the answer ----------
     def compose(self, question_text: str, hits: list[SearchHit], intent: Intent, language: Language) -> Reply:
         question = self.question(question_text)
         ranked = self.scored(question, hits)
         lead = ranked[0]
-        if question.kind == "steps":
-            lead_text, points = self._steps(question, ranked, language)
+        steps = self._steps(question, ranked, language) if question.kind == "steps" else None
+        if steps is not None:
+            lead_text, points = steps
         else:
             lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
-            points = self._points(ranked, lead, question, language)
-        body = [lead_text]
-        if points:
-            marker = "{n}. " if question.kind == "steps" else "- "
-            body.append("\n".join(marker.format(n=n) + self._indent(p.text) for n, p in enumerate(points, 1)))
-        text = "\n\n".join(body)
+            points = self._points(ranked, lead, language)
+        marker = "{n}. " if steps is not None else "- "
+        listed = "\n".join(marker.format(n=n) + p.text for n, p in enumerate(points, 1))
+        text = "\n\n".join(part for part in (lead_text, listed) if part)
         return Reply(
             text=text,
             language=language,
@@ -203,10 +221,6 @@ class AnswerComposer:
             citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
             actions=self.actions(lead.hit, hits, intent, language),
         )
-
-    @staticmethod
-    def _indent(text: str) -> str:
-        return text.replace("\n", "\n   ")
 
     def _shown(self, scored: Scored, text: str, language: Language) -> str:
         """A passage as quoted: a user's document passage under its heading, so it is never read alone."""
@@ -221,48 +235,69 @@ class AnswerComposer:
             shown = self.layout.text(language, "point_from", point=shown, source=scored.hit.title)
         return _Point(scored, shown)
 
-    def _points(self, ranked: list[Scored], lead: Scored, question: Question, language: Language) -> list[_Point]:
+    def _points(self, ranked: list[Scored], lead: Scored, language: Language) -> list[_Point]:
         points: list[_Point] = []
         seen = {plain(lead.passage.text)}
         for scored in ranked[1:]:
-            if len(points) >= MAX_POINTS or scored.score < lead.score - POINT_MARGIN:
+            if len(points) >= MAX_POINTS or not self._near(scored, lead, POINT_MARGIN, POINT_SHARE):
                 break
             key = plain(scored.passage.text)
-            if key in seen or any(key in other or other in key for other in seen):
+            other_source = scored.hit.source_id != lead.hit.source_id
+            if len(key) < MIN_POINT or (
+                other_source and not self._near(scored, lead, OTHER_SOURCE_MARGIN, OTHER_SOURCE_SHARE)
+            ):
+                continue
+            if any(key in before or before in key for before in seen):
                 continue
             seen.add(key)
             points.append(self._point(scored, lead, self.clip(scored.passage.text), language))
         return points
 
+    @staticmethod
+    def _near(scored: Scored, lead: Scored, margin: float, share: float) -> bool:
+        """Close enough to the lead to support it: within a margin of its score and a share of it (a lead
+        that scores low leaves less room)."""
+        return scored.score >= lead.score - margin and scored.score >= share * lead.score
+
     def _steps(
         self, question: Question, ranked: list[Scored], language: Language
-    ) -> tuple[str, list[_Point]]:
-        """For a how-to: the best passage leads; the steps are the best list's items, in their order."""
+    ) -> tuple[str, list[_Point]] | None:
+        """For a how-to, the steps: the best list of the lead's source (or, failing one, of any source
+        near it), its items in their order, under the source's best passage that is not one of them."""
         lead = ranked[0]
-        items = [s for s in ranked if s.passage.kind == "item" and s.score >= lead.score - POINT_MARGIN]
+        items = [s for s in ranked if s.passage.kind == "item" and s.hit.source_id == lead.hit.source_id]
+        items = items or [
+            s for s in ranked if s.passage.kind == "item" and s.score >= lead.score - OTHER_SOURCE_MARGIN
+        ]
         if not items:
-            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
-            return lead_text, self._points(ranked, lead, question, language)
-        best_list = items[0]
+            return None
+        best = items[0]
         steps = sorted(
             (
                 s
                 for s in ranked
-                if s.hit.source_id == best_list.hit.source_id and s.passage.group == best_list.passage.group
+                if s.hit.source_id == best.hit.source_id
+                and s.passage.kind == "item"
+                and s.passage.group == best.passage.group
             ),
             key=lambda s: s.passage.position,
         )[:MAX_STEPS]
-        if lead.passage.kind == "item" and lead in steps:
-            # The lead-in of the list, or the source's best non-list passage, says what the steps are for.
+        opening = lead
+        if lead in steps:
             opening = next(
-                (s for s in ranked if s.hit.source_id == lead.hit.source_id and s.passage.kind != "item"), lead
+                (s for s in ranked if s.hit.source_id == lead.hit.source_id and s.passage.kind != "item"),
+                lead,
             )
-            lead_text = best_list.passage.context or self.focus(question, opening.passage, 1)
+        if opening in steps:
+            lead_text = best.passage.context or ""
         else:
-            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
-        return lead_text, [self._point(s, lead, self.clip(s.passage.text), language) for s in steps]
+            lead_text = self._shown(opening, self.focus(question, opening.passage, LEAD_SENTENCES), language)
+        shown = [s for s in steps if s is not opening]
+        return lead_text, [self._point(s, opening, self.clip(s.passage.text), language) for s in shown]
 
-    def _sections(self, lead_text: str, lead: Scored, points: list[_Point], language: Language) -> list[Section]:
+    def _sections(
+        self, lead_text: str, lead: Scored, points: list[_Point], language: Language
+    ) -> list[Section]:
         """The lead under its own title, then the points grouped by the source they quote."""
         sections = [Section(title=self.layout.text(language, "lead_section"), body=lead_text)]
         by_source: dict[str, list[str]] = {}
@@ -270,7 +305,7 @@ class AnswerComposer:
         for point in points:
             source = point.scored.hit.source_id
             titles[source] = point.scored.hit.title
-            by_source.setdefault(source, []).append("- " + self._indent(self.clip(point.scored.passage.text)))
+            by_source.setdefault(source, []).append("- " + self.clip(point.scored.passage.text))
         for source, lines in by_source.items():
             sections.append(Section(title=titles[source], body="\n".join(lines)))
         return sections

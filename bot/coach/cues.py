@@ -7,6 +7,7 @@ rule or a verdict; "how do I / 怎么 / 如何" wants steps. Anything else is a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -45,14 +46,15 @@ class Cues:
         found: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
         for unit, names in (self.wording.data("units", default={}) or {}).items():
             named = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
-            figure = rf"(?:\d|[{_NUMERALS}])[\d,.{_NUMERALS}]*\s*(?:(?:-|–|~|到|至)\s*[\d{_NUMERALS}][\d,.]*\s*)?(?:{named})"
+            number = rf"(?:\d|[{_NUMERALS}])[\d,.{_NUMERALS}]*"
+            figure = rf"{number}\s*(?:(?:-|–|~|到|至)\s*{number}\s*)?(?:{named})"
             found[unit] = (re.compile(named, re.IGNORECASE), re.compile(figure, re.IGNORECASE))
         return found
 
     def asked_units(self, question: str) -> set[str]:
         return {unit for unit, (named, _) in self._units.items() if named.search(question)}
 
-    def has_figure_in(self, text: str, units: set[str]) -> bool:
+    def has_figure_in(self, text: str, units: Iterable[str]) -> bool:
         """Whether the text holds a figure in one of these units ("8-12 weeks", "160小时", "40-50%")."""
         return any(self._units[unit][1].search(text) for unit in units)
 

@@ -32,6 +32,8 @@ _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*[:：]?$")
 # A short line ending in a colon leads into the list or table under it ("Around the reviews:", "分工：").
 _LEAD_IN_MAX = 120
 _MARKUP = re.compile(r"\*\*|__|`")
+SUB_INDENT = "   "
+"""How a sub-item is indented under its item, whatever the source used."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,8 @@ class Passage:
     context: str = ""
     """The heading, lead-in line or table header it belongs under ("" when none)."""
     group: int = 0
-    """Passages of one list or one table share a group, so an answer can show a list's steps in order."""
+    """Items of one list, or rows of one table, share a group (a paragraph's is -1), so an answer can show
+    a list's steps in order."""
     position: int = 0
     """Order in the source."""
 
@@ -118,7 +121,8 @@ def split_passages(source_id: str, title: str, text: str) -> list[Passage]:
                 if not header:
                     header, group, structured = cells, group + 1, True
                 elif not _RULE.match(line):
-                    pairs = [f"{name}: {cell}" if name else cell for name, cell in zip(header, cells, strict=False)]
+                    named = zip(header, cells, strict=False)
+                    pairs = [f"{name}: {cell}" if name else cell for name, cell in named]
                     row_context = _context(heading, lead_in)
                     drafts.append(_Draft("row", [" · ".join(pairs)], row_context, group))
                 continue
@@ -130,12 +134,12 @@ def split_passages(source_id: str, title: str, text: str) -> list[Passage]:
                     in_list, structured, group = True, True, group + 1
                     base_indent = indent
                 if indent > base_indent and drafts and drafts[-1].kind == "item":
-                    drafts[-1].lines.append(line)  # a sub-item stays with its item
+                    drafts[-1].lines.append(SUB_INDENT + line.strip())  # a sub-item stays with its item
                 else:
                     drafts.append(_Draft("item", [item.group(2).strip()], _context(heading, lead_in), group))
                 continue
             if in_list and drafts and drafts[-1].kind == "item" and line.startswith((" ", "\t")):
-                drafts[-1].lines.append(line.strip())  # an item's wrapped line
+                drafts[-1].lines[-1] += " " + line.strip()  # an item's wrapped line
                 continue
             in_list = False
             paragraph.append(line.strip())
@@ -167,7 +171,7 @@ def _context(*parts: str) -> str:
 def _flush_paragraph(drafts: list[_Draft], paragraph: list[str], context: str, group: int) -> None:
     if paragraph:
         joiner = "" if re.search(r"[\u4e00-\u9fff]$", paragraph[0]) else " "
-        drafts.append(_Draft("paragraph", [joiner.join(paragraph)], context, group))
+        drafts.append(_Draft("paragraph", [joiner.join(paragraph)], context, -1))
         paragraph.clear()
 
 
@@ -225,4 +229,8 @@ class PassageCache:
 
 def words(text: str) -> list[str]:
     """Content words for overlap with a question: jieba tokens, English plurals folded ("hours" ~ "hour")."""
-    return [token[:-1] if len(token) > 3 and token.endswith("s") and token.isascii() else token for token in tokenize(text)]
+    return [_singular(token) for token in tokenize(text)]
+
+
+def _singular(token: str) -> str:
+    return token[:-1] if len(token) > 3 and token.endswith("s") and token.isascii() else token
