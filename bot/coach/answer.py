@@ -35,6 +35,7 @@ RANK_PENALTY = (0.0, 0.08, 0.12)
 RANK_WEIGHT = 0.25
 KIND_BONUS = 0.12
 UNIT_BONUS = 0.12
+FIGURE_MARGIN = 0.2
 OPENING_BONUS = 0.15
 # Supporting points: at most this many, each within this margin of the lead's score.
 MAX_POINTS = 3
@@ -203,6 +204,11 @@ class AnswerComposer:
     def compose(self, question_text: str, hits: list[SearchHit], intent: Intent, language: Language) -> Reply:
         question = self.question(question_text)
         ranked = self.scored(question, hits)
+        if question.kind == "figure":
+            # The best passage holding a figure leads, unless it is far from the best of all.
+            figured = next((s for s in ranked if self.cues.has_figure(s.passage.text)), None)
+            if figured is not None and figured.score >= ranked[0].score - FIGURE_MARGIN:
+                ranked = [figured, *(s for s in ranked if s is not figured)]
         lead = ranked[0]
         steps = self._steps(question, ranked, language) if question.kind == "steps" else None
         if steps is not None:
