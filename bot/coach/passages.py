@@ -11,16 +11,22 @@ paraphrase of it.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
 import threading
+import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
 from bot.retrieval.embeddings import TextEmbeddings, embed_array
 from bot.retrieval.tokenize import tokenize
+
+log = logging.getLogger(__name__)
 
 PassageKind = Literal["paragraph", "item", "row"]
 
@@ -197,16 +203,22 @@ class Embedded:
 
 
 class PassageCache:
-    """Each source's passages, embedded once per process: a warm answer only embeds its question.
+    """Each source's passages, embedded once: a warm answer only embeds its question.
 
     Keyed by the source, its language and its text (a re-ingested document with new text is cut again);
-    the least recently used sources are dropped past `size`."""
+    the least recently used sources are dropped from memory past `size`. Where the embedding model keeps
+    a cache folder (USE keeps one in KAM_DATA_DIR), the vectors are also saved there, so a new process
+    (`kam-coach ask`, a restarted server) finds them instead of embedding the passages again."""
 
     def __init__(self, embeddings: TextEmbeddings, size: int = 512) -> None:
         self.embeddings = embeddings
         self.size = size
         self._entries: OrderedDict[tuple[str, str, str], Embedded] = OrderedDict()
         self._lock = threading.Lock()
+        cache_dir = getattr(embeddings, "cache_dir", None)
+        model = f"{type(embeddings).__module__}.{type(embeddings).__qualname__}"
+        self._folder = Path(cache_dir) / "passages" if cache_dir else None
+        self._model = model
 
     def get(self, source_id: str, lang: str, title: str, text: str) -> Embedded:
         key = (source_id, lang, hashlib.sha1(text.encode("utf-8")).hexdigest())
@@ -216,15 +228,49 @@ class PassageCache:
                 self._entries.move_to_end(key)
                 return found
         passages = split_passages(source_id, title, text)
-        vectors = embed_array(self.embeddings, [p.for_embedding for p in passages])
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = vectors / np.where(norms == 0, 1.0, norms)
+        texts = [p.for_embedding for p in passages]
+        vectors = self._load(texts)
+        if vectors is None:
+            vectors = embed_array(self.embeddings, texts)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.where(norms == 0, 1.0, norms)
+            self._save(texts, vectors)
         embedded = Embedded(passages, vectors, [frozenset(words(p.for_matching)) for p in passages])
         with self._lock:
             self._entries[key] = embedded
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return embedded
+
+    # ---------- on disk ----------
+    def _file(self, texts: list[str]) -> Path | None:
+        if self._folder is None:
+            return None
+        digest = hashlib.sha1("\0".join([self._model, *texts]).encode("utf-8")).hexdigest()
+        return self._folder / f"{digest}.npy"
+
+    def _load(self, texts: list[str]) -> np.ndarray | None:
+        file = self._file(texts)
+        if file is None or not file.is_file():
+            return None
+        try:
+            vectors = np.load(file)
+        except (OSError, ValueError):
+            return None
+        return vectors if vectors.shape[0] == len(texts) else None
+
+    def _save(self, texts: list[str], vectors: np.ndarray) -> None:
+        """Best effort: a folder that cannot be written only means embedding again next time."""
+        file = self._file(texts)
+        if file is None:
+            return
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = file.with_name(f"{file.stem}.{uuid.uuid4().hex[:8]}.tmp.npy")
+            np.save(temporary, vectors.astype(np.float32))
+            os.replace(temporary, file)
+        except OSError as failed:
+            log.debug("passage vectors not saved (%s)", failed)
 
 
 def words(text: str) -> list[str]:
