@@ -38,6 +38,8 @@ _BOLD_ONLY = re.compile(r"^\*\*[^*]+\*\*[:：]?$")
 # A short line ending in a colon leads into the list or table under it ("Around the reviews:", "分工：").
 _LEAD_IN_MAX = 120
 _MARKUP = re.compile(r"\*\*|__|`")
+EMBEDDED_LENGTH = 240
+CJK_WEIGHT = 2.5
 SUB_INDENT = "   "
 """How a sub-item is indented under its item, whatever the source used."""
 
@@ -70,8 +72,20 @@ class Passage:
     @property
     def for_embedding(self) -> str:
         """What is embedded: the passage under its source's title, so a passage is read as part of its
-        source (a short line alone sits close to any short question in the embedding's space)."""
-        return plain(f"{self.title}\n{self.for_matching}")
+        source (a short line alone sits close to any short question in the embedding's space). Only its
+        opening is embedded: embedding time grows with length (a Chinese character costs about what an
+        English word does) and the words of the rest still count through word overlap."""
+        return _opening(plain(f"{self.title}\n{self.for_matching}"), EMBEDDED_LENGTH)
+
+
+def _opening(text: str, budget: float) -> str:
+    """The start of a text within a length budget, a Chinese character weighing CJK_WEIGHT."""
+    spent = 0.0
+    for n, character in enumerate(text):
+        spent += CJK_WEIGHT if "\u4e00" <= character <= "\u9fff" else 1.0
+        if spent > budget:
+            return text[:n]
+    return text
 
 
 def plain(text: str) -> str:
