@@ -154,7 +154,7 @@ class AnswerComposer:
 
     def _fits(self, kind: QuestionKind, passage: Passage) -> float:
         if kind == "figure":
-            return float(self.cues.has_figure(passage.text))
+            return self.cues.figure_strength(passage.text)
         if kind == "verdict":
             return float(self.cues.states_rule(passage.text))
         if kind == "steps":
@@ -172,11 +172,11 @@ class AnswerComposer:
 
         def value(sentence: str) -> float:
             fits = {
-                "figure": self.cues.has_figure(sentence),
-                "verdict": self.cues.states_rule(sentence),
-            }.get(question.kind, False)
+                "figure": self.cues.figure_strength(sentence),
+                "verdict": float(self.cues.states_rule(sentence)),
+            }.get(question.kind, 0.0)
             in_unit = bool(question.units) and self.cues.has_figure_in(sentence, question.units)
-            return question.overlap(words(sentence)) + (0.5 if fits else 0.0) + (0.5 if in_unit else 0.0)
+            return question.overlap(words(sentence)) + 0.5 * fits + (0.5 if in_unit else 0.0)
 
         best = max(range(len(parts)), key=lambda n: (value(parts[n]), -n))
         if most == 1:
@@ -206,15 +206,18 @@ class AnswerComposer:
         ranked = self.scored(question, hits)
         if question.kind == "figure":
             # The best passage holding a figure leads, unless it is far from the best of all.
-            figured = next((s for s in ranked if self.cues.has_figure(s.passage.text)), None)
+            figured = next((s for s in ranked if self.cues.figure_strength(s.passage.text) == 1.0), None)
             if figured is not None and figured.score >= ranked[0].score - FIGURE_MARGIN:
                 ranked = [figured, *(s for s in ranked if s is not figured)]
         lead = ranked[0]
         steps = self._steps(question, ranked, language) if question.kind == "steps" else None
+        listing = None if steps is not None else self._listing(question, ranked, language)
         if steps is not None:
             lead_text, points = steps
+        elif listing is not None:
+            lead_text, points = listing
         else:
-            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language)
+            lead_text = self._shown(lead, self.focus(question, lead.passage, LEAD_SENTENCES), language, True)
             points = self._points(ranked, lead, language)
         marker = "{n}. " if steps is not None else "- "
         listed = "\n".join(marker.format(n=n) + p.text for n, p in enumerate(points, 1))
@@ -228,10 +231,12 @@ class AnswerComposer:
             actions=self.actions(lead.hit, hits, intent, language),
         )
 
-    def _shown(self, scored: Scored, text: str, language: Language) -> str:
-        """A passage as quoted: a user's document passage under its heading, so it is never read alone."""
+    def _shown(self, scored: Scored, text: str, language: Language, lead: bool = False) -> str:
+        """A passage as quoted: a user's document passage under its heading (so the heading is context,
+        never the answer alone), and a lead that is a list item or table row under its lead-in line."""
         passage = scored.passage
-        if scored.hit.kind == "document" and passage.context and passage.context not in text:
+        wants_context = scored.hit.kind == "document" or (lead and passage.kind != "paragraph")
+        if wants_context and passage.context and passage.context not in text:
             return self.layout.text(language, "in_context", context=passage.context, text=text)
         return text
 
@@ -264,6 +269,26 @@ class AnswerComposer:
         """Close enough to the lead to support it: within a margin of its score and a share of it (a lead
         that scores low leaves less room)."""
         return scored.score >= lead.score - margin and scored.score >= share * lead.score
+
+    def _listing(
+        self, question: Question, ranked: list[Scored], language: Language
+    ) -> tuple[str, list[_Point]] | None:
+        """A plain question whose best passages are items of one list ("who is on the KAM team?") is
+        answered with that list, in its order, under its lead-in line."""
+        lead = ranked[0]
+        if question.kind != "plain" or lead.passage.kind == "paragraph" or not lead.passage.context:
+            return None
+        near = [s for s in ranked[1:] if self._near(s, lead, POINT_MARGIN, POINT_SHARE)][:MAX_POINTS]
+        same_list = [s for s in near if s.hit is lead.hit and s.passage.group == lead.passage.group]
+        if len(same_list) < 2:
+            return None
+        members = sorted(
+            (s for s in ranked if s.hit is lead.hit and s.passage.group == lead.passage.group),
+            key=lambda s: s.passage.position,
+        )[:MAX_STEPS]
+        return lead.passage.context, [
+            self._point(s, lead, self.clip(s.passage.text), language) for s in members
+        ]
 
     def _steps(
         self, question: Question, ranked: list[Scored], language: Language

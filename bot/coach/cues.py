@@ -33,8 +33,10 @@ class Cues:
         return {kind: _any_of(cues[kind]) for kind in KINDS if cues.get(kind)}
 
     @cached_property
-    def _figure(self) -> re.Pattern[str]:
-        return _any_of(self.wording.data("figures", default=[r"\d"]))
+    def _figures(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        strong = self.wording.data("figures", "strong", default=[r"\d"])
+        weak = self.wording.data("figures", "weak", default=[r"(?!)"])
+        return _any_of(strong), _any_of(weak)
 
     @cached_property
     def _rule(self) -> re.Pattern[str]:
@@ -65,7 +67,12 @@ class Cues:
         return "plain"
 
     def has_figure(self, text: str) -> bool:
-        return bool(self._figure.search(text))
+        return self.figure_strength(text) > 0
+
+    def figure_strength(self, text: str) -> float:
+        """1 for a figure in digits, 0.5 for one in words ("four", "每季度"), 0 for none."""
+        strong, weak = self._figures
+        return 1.0 if strong.search(text) else 0.5 if weak.search(text) else 0.0
 
     def states_rule(self, text: str) -> bool:
         return bool(self._rule.search(text))
