@@ -138,6 +138,8 @@ class AnswerComposer:
             if rank and hit.fused < NEAR_BEST * best:
                 continue
             embedded = self.passages.get(hit.source_id, hit.lang, hit.title, hit.text)
+            if not embedded.passages:
+                continue
             similarity = embedded.vectors @ question.vector
             for passage, cosine, held in zip(
                 embedded.passages, similarity.tolist(), embedded.words, strict=True
@@ -204,6 +206,14 @@ class AnswerComposer:
     def compose(self, question_text: str, hits: list[SearchHit], intent: Intent, language: Language) -> Reply:
         question = self.question(question_text)
         ranked = self.scored(question, hits)
+        if not ranked:  # sources with no text at all: name them, cite them
+            return Reply(
+                text=hits[0].title,
+                language=language,
+                intent=intent,
+                citations=best_first(citation_for(hit) for hit in hits[:MAX_SOURCES]),
+                actions=self.actions(hits[0], hits, intent, language),
+            )
         if question.kind == "figure":
             # The best passage holding a figure leads, unless it is far from the best of all.
             figured = next((s for s in ranked if self.cues.figure_strength(s.passage.text) == 1.0), None)

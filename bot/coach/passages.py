@@ -168,8 +168,8 @@ def split_passages(source_id: str, title: str, text: str) -> list[Passage]:
             continue
         _flush_paragraph(drafts, paragraph, _context(heading, ""), group)
         lead_in = ""
-    if not drafts and text.strip():
-        drafts.append(_Draft("paragraph", [text.strip()], "", 0))
+    if not drafts and (text.strip() or title.strip()):
+        drafts.append(_Draft("paragraph", [text.strip() or title.strip()], "", -1))
     return [
         Passage(
             source_id=source_id,
@@ -243,7 +243,7 @@ class PassageCache:
                 return found
         passages = split_passages(source_id, title, text)
         texts = [p.for_embedding for p in passages]
-        vectors = self._load(texts)
+        vectors = self._load(texts) if texts else np.zeros((0, 1), dtype=np.float32)
         if vectors is None:
             vectors = embed_array(self.embeddings, texts)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
