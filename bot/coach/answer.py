@@ -149,8 +149,9 @@ class AnswerComposer:
                 score += KIND_BONUS * self._fits(question.kind, passage)
                 if question.units and self.cues.has_figure_in(passage.text, question.units):
                     score += UNIT_BONUS
-                if rank == 0 and passage.position == 0 and question.kind == "plain":
-                    score += OPENING_BONUS  # a card's opening is written to stand alone as its answer
+                if rank == 0 and passage.position == 0 and question.kind in ("plain", "verdict"):
+                    # A card's opening is written to stand alone as its answer.
+                    score += OPENING_BONUS if question.kind == "plain" else OPENING_BONUS / 2
                 found.append(Scored(passage, hit, score, held))
         return sorted(found, key=lambda s: (-s.score, s.passage.position))
 

@@ -46,11 +46,13 @@ class Cues:
     def _units(self) -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
         """Per unit: how a question names it, and how a figure in that unit is written."""
         found: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+        written = self.wording.data("written", default={}) or {}
         for unit, names in (self.wording.data("units", default={}) or {}).items():
             named = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
             number = rf"(?:\d|[{_NUMERALS}])[\d,.{_NUMERALS}]*"
             figure = rf"{number}\s*(?:(?:-|–|~|到|至)\s*{number}\s*)?(?:{named})"
-            found[unit] = (re.compile(named, re.IGNORECASE), re.compile(figure, re.IGNORECASE))
+            pattern = _any_of(written[unit]) if written.get(unit) else re.compile(figure, re.IGNORECASE)
+            found[unit] = (re.compile(named, re.IGNORECASE), pattern)
         return found
 
     def asked_units(self, question: str) -> set[str]:
