@@ -27,6 +27,9 @@ from bot.wording import Catalogue
 MAX_SOURCES = 5
 # Passages come from the best few sources, and from a lower one only when retrieval ranks it near the best.
 PASSAGE_SOURCES = 3
+# A figure may sit in a lower source; other questions are answered from the best two (embedding a
+# source's passages the first time is most of a cold answer's time).
+PASSAGE_SOURCES_BY_KIND = {"figure": 3, "plain": 2, "verdict": 2, "steps": 2}
 NEAR_BEST = 0.6
 # A passage's score: similarity in meaning, plus the share of the question's words it holds, less how far
 # its source ranks below the best; plus a bonus when it holds what the question asks for.
@@ -134,7 +137,7 @@ class AnswerComposer:
         """Every passage of the best sources, best first."""
         best = hits[0].fused or 1.0
         found: list[Scored] = []
-        for rank, hit in enumerate(hits[:PASSAGE_SOURCES]):
+        for rank, hit in enumerate(hits[: PASSAGE_SOURCES_BY_KIND.get(question.kind, PASSAGE_SOURCES)]):
             if rank and hit.fused < NEAR_BEST * best:
                 continue
             embedded = self.passages.get(hit.source_id, hit.lang, hit.title, hit.text)
