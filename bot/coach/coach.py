@@ -157,7 +157,7 @@ class Coach:
     def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
             return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
-        reply = compose_answer(hits, intent, language, self.wording)
+        reply = compose_answer(question, hits, intent, language, self.catalogue, self.index.embeddings)
         if self.phraser is not None:
             reply = self.phraser.phrase(question, language, hits, reply)
         return reply
