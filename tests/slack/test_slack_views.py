@@ -18,6 +18,7 @@ from bot.coach.reply import (
     PlanView,
     Progress,
     Reply,
+    Section,
     SuggestedAction,
     Table,
 )
@@ -40,6 +41,26 @@ def view() -> ReplyView:
 
 def _types(blocks: list[dict]) -> list[str]:
     return [b["type"] for b in blocks]
+
+
+def test_an_answer_with_sections_is_drawn_once_in_its_sections(view):
+    """The sections carry the text's content in blocks: Slack shows them instead of the text, not both."""
+    lead = "Draft the plan 8-12 weeks before the planning year."
+    reply = Reply(
+        text=f"{lead}\n\n- Review it every quarter.",
+        language="en",
+        intent="question",
+        sections=[
+            Section(title="In short", body=lead),
+            Section(title="Planning process", body="- Review it every quarter."),
+        ],
+        citations=[Citation(id="c", title="Planning process", seed_chunks=[32], score=0.9)],
+    )
+    [message] = view.messages(reply, CTX)
+    drawn = str(message.blocks)
+    assert drawn.count("8-12 weeks") == 1 and drawn.count("every quarter") == 1
+    assert "*In short*" in drawn and "*Planning process*" in drawn
+    assert message.blocks[0]["type"] == "section"
 
 
 def test_an_answer_has_prose_sources_next_steps_and_feedback(view):
