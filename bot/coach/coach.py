@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -34,6 +35,17 @@ log = logging.getLogger(__name__)
 
 PAUSED = "#paused"
 """Suffix of the key under which a conversation keeps the form it stopped, to resume."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message's reading outside any form (Coach._prepare): what it asks, and the answer when no form
+    starts."""
+
+    language: Language
+    intent: Intent
+    situation: Situation | None
+    answer: Reply | None
 
 
 class HandledEvents(Protocol):
@@ -220,6 +232,7 @@ class Coach:
 
         Everything the turn writes (answers, audit rows, form state, the delivery id) commits together
         or not at all. Raises AlreadyHandled when the turn's event id was handled before."""
+        prepared = self._prepare(turn)
         with self.unit_of_work():
             claimed = (
                 not turn.event_id
@@ -228,7 +241,41 @@ class Coach:
             )
             if not claimed:
                 raise AlreadyHandled(turn.event_id or "")
+            if prepared is not None and self._load(turn.conversation_key) is None:
+                return self._act(turn, prepared)
             return self._handle(turn)
+
+    def _prepare(self, turn: Turn) -> Prepared | None:
+        """The reading of a message outside any form, worked out before the turn's transaction: retrieval,
+        the gate, the situation and the answer (a language model's phrasing included) are slow and write
+        nothing, and inside the transaction they would hold the database's write lock (SQLite's is one for
+        the whole file). None when a form is open or the message is a form's own (resume, a claimed
+        message): those are worked out inside, where their writes are."""
+        text = turn.text.strip()
+        if not text or self._load(turn.conversation_key) is not None:
+            return None
+        language = self.language_of(text)
+        if self.runner is not None and (
+            self.runner.commands.is_("resume", text)
+            or any(self.runner.claims(form, turn, language, self.ask) for form in self.forms.values())
+        ):
+            return None
+        intent, hits = self.understand(text, language)
+        situation = self._situation(text, intent, language)
+        starts = self.runner is not None and (
+            (situation is not None and situation.form in self.forms) or intent in self._form_for_intent
+        )
+        answer = None if starts else self._answer(text, intent, hits, language)
+        return Prepared(language=language, intent=intent, situation=situation, answer=answer)
+
+    def _act(self, turn: Turn, prepared: Prepared) -> Reply:
+        """What a prepared reading does, inside the turn's transaction: start a form, or answer."""
+        if prepared.answer is not None:
+            return prepared.answer
+        situation = prepared.situation
+        if situation is not None and situation.form in self.forms:
+            return self._start(situation.form, turn, prepared.language, facts=situation.facts)
+        return self._start(self._form_for_intent[prepared.intent], turn, prepared.language)
 
     def _handle(self, turn: Turn) -> Reply:
         key = turn.conversation_key

@@ -59,8 +59,8 @@ def test_an_answer_with_sections_is_drawn_once_in_its_sections(view):
     [message] = view.messages(reply, CTX)
     drawn = str(message.blocks)
     assert drawn.count("8-12 weeks") == 1 and drawn.count("every quarter") == 1
-    assert "*In short*" in drawn and "*Planning process*" in drawn
-    assert message.blocks[0]["type"] == "section"
+    assert "**In short**" in drawn and "**Planning process**" in drawn
+    assert message.blocks[0]["type"] == "markdown"
 
 
 def test_an_answer_has_prose_sources_next_steps_and_feedback(view):

@@ -67,12 +67,10 @@ class ReplyView:
     def prose(self, reply: Reply) -> list[bk.Block]:
         """The answer itself: its titled sections where it has them (the same content as its text, in
         blocks), else its text. Never both: the reader would see the answer twice."""
-        if reply.sections:
-            blocks: list[bk.Block] = []
-            for section in reply.sections:
-                blocks += self._text_sections(f"*{bk.escape(section.title)}*\n{bk.escape(section.body)}")
-            return blocks
-        return [bk.markdown(piece) for piece in split_text(reply.text, MAX_MARKDOWN)] or [bk.markdown(" ")]
+        text = (
+            "\n\n".join(f"**{s.title}**\n{s.body}" for s in reply.sections) if reply.sections else reply.text
+        )
+        return [bk.markdown(piece) for piece in split_text(text, MAX_MARKDOWN)] or [bk.markdown(" ")]
 
     def details(self, reply: Reply, ctx: ReplyContext) -> list[bk.Block]:
         """Everything but the prose, in reading order."""
