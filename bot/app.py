@@ -86,7 +86,7 @@ def assemble_coach(
         "index": index,
         "catalogue": catalogue,
         "intents": IntentDetector(settings.prompts_dir, index.embeddings),
-        "topic": TopicGate(settings.prompts_dir, settings.min_relevance),
+        "topic": TopicGate(settings.prompts_dir, index.embeddings, index.cards, settings.min_relevance),
         "default_language": settings.default_language,
         "phraser": llm.phraser if llm is not None else None,
     }
