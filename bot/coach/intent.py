@@ -7,6 +7,9 @@ question. Whether a message is about KAM at all is decided by retrieval relevanc
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +24,8 @@ from bot.wording import load_prompt_file
 if TYPE_CHECKING:
     from bot.retrieval.embeddings import TextEmbeddings
 
+log = logging.getLogger(__name__)
+
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
 # by a margin, so a question about pricing theory ("when is the deal decided?") stays a question.
@@ -31,19 +36,61 @@ DIALOG_MARGIN = 0.08
 _VECTORS: dict[tuple[int, tuple[str, ...]], tuple[TextEmbeddings, np.ndarray]] = {}
 
 
-def _exemplar_vectors(embeddings: TextEmbeddings, texts: tuple[str, ...]) -> np.ndarray:
+def _exemplar_vectors(
+    embeddings: TextEmbeddings, texts: tuple[str, ...], cache_dir: Path | None = None
+) -> np.ndarray:
     """The exemplars' vectors, embedded once per model and process (each coach built in a process, a test's
-    or a restarted one, would embed the same sentences again)."""
+    or a restarted one, would embed the same sentences again). With `cache_dir` (a folder belonging to one
+    embedding model), also kept on disk: a one-question `kam-coach ask` then reads them instead of
+    embedding a thousand sentences."""
     key = (id(embeddings), texts)
     cached = _VECTORS.get(key)
     if cached is None or cached[0] is not embeddings:
-        cached = (embeddings, np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32))
+        vectors = _from_disk(cache_dir, texts)
+        if vectors is None:
+            vectors = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+            _to_disk(cache_dir, texts, vectors)
+        cached = (embeddings, vectors)
         _VECTORS[key] = cached
     return cached[1]
 
 
+def _cache_file(cache_dir: Path, texts: tuple[str, ...]) -> Path:
+    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / f"exemplars-{digest}.npy"
+
+
+def _from_disk(cache_dir: Path | None, texts: tuple[str, ...]) -> np.ndarray | None:
+    if cache_dir is None:
+        return None
+    try:
+        vectors = np.load(_cache_file(cache_dir, texts))
+    except (OSError, ValueError):
+        return None
+    return vectors if vectors.ndim == 2 and len(vectors) == len(texts) else None
+
+
+def _to_disk(cache_dir: Path | None, texts: tuple[str, ...], vectors: np.ndarray) -> None:
+    """Best effort: a folder that cannot be written only costs the next process the embedding."""
+    if cache_dir is None:
+        return
+    target = _cache_file(cache_dir, texts)
+    staging = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npy")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(staging, vectors)
+        staging.replace(target)
+    except OSError as failure:
+        log.debug("exemplar vectors not cached in %s: %s", cache_dir, failure)
+
+
+def exemplar_cache_dir(data_dir: Path, embeddings_setting: str) -> Path:
+    """The folder for one embedding model's exemplar vectors under KAM_DATA_DIR."""
+    return data_dir / "cache" / f"exemplars-{hashlib.sha1(embeddings_setting.encode()).hexdigest()[:8]}"
+
+
 class IntentDetector:
-    def __init__(self, prompts_dir: Path, embeddings: TextEmbeddings) -> None:
+    def __init__(self, prompts_dir: Path, embeddings: TextEmbeddings, cache_dir: Path | None = None) -> None:
         spec = load_prompt_file(prompts_dir, "intents.yaml")
         self.embeddings = embeddings
         self.keywords: dict[str, TermMatcher] = {
@@ -60,7 +107,7 @@ class IntentDetector:
             for exemplar in body.get("exemplars", []):
                 self.labels.append(intent)
                 texts.append(exemplar)
-        self.vectors = _exemplar_vectors(embeddings, tuple(texts))
+        self.vectors = _exemplar_vectors(embeddings, tuple(texts), cache_dir)
 
     def switch_request(self, text: str) -> str | None:
         """The intent an explicit start command asks for ("start a plan for ACME"), or None."""

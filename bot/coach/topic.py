@@ -64,6 +64,7 @@ class TopicGate:
         embeddings: TextEmbeddings | None = None,
         cards: Sequence[Card] = (),
         min_relevance: float = 0.0,
+        cache_dir: Path | None = None,
     ) -> None:
         spec = load_prompt_file(prompts_dir, "offtopic_exemplars.yaml")
         ontopic = load_prompt_file(prompts_dir, "ontopic_exemplars.yaml")
@@ -71,6 +72,7 @@ class TopicGate:
         terms = load_prompt_file(prompts_dir, "domain_terms.yaml")
         spelling = load_prompt_file(prompts_dir, "spelling.yaml")
         self.embeddings = embeddings
+        self.cache_dir = cache_dir
         self.min_relevance = min_relevance
         self._domain = TermMatcher([*terms.get("en", []), *terms.get("zh", [])])
         self._injection = [re.compile(p, re.IGNORECASE) for p in spec.get("injection_patterns", [])]
@@ -108,7 +110,7 @@ class TopicGate:
     # ---------- the evidence ----------
     def _vectors(self, texts: list[str]) -> np.ndarray:
         assert self.embeddings is not None, "the gate compares embeddings: give it the model"
-        return _exemplar_vectors(self.embeddings, tuple(texts))
+        return _exemplar_vectors(self.embeddings, tuple(texts), self.cache_dir)
 
     def evidence(self, vector: Sequence[float]) -> dict[str, float]:
         """Nearest on-topic example, nearest off-topic example per category, nearest greeting."""
