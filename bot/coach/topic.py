@@ -39,6 +39,9 @@ Verdict = Literal["on_topic", "off_topic", "greeting", "injection"]
 # sets: on-topic questions sit a median 0.2 above, near misses (pricing a house, SQL over customers) just
 # below.
 MARGIN = 0.02
+# Whatever the off-topic side says, a message nothing about KAM comes even this close to is off topic
+# (the dev sets' on-topic questions all sit above 0.32; trivia, weather and jokes mostly below).
+MIN_ON_TOPIC_SIMILARITY = 0.28
 # A user's document holding nearly all of a message's words (three or more) is on topic whatever the
 # embedding says: documents use names (products, customers) no sentence encoder knows.
 DOCUMENT_COVERAGE = 0.75
@@ -93,7 +96,9 @@ class TopicGate:
         card_texts = [part for card in cards for part in (card.title, *card.asks, card.body)]
         prompt_words = [*self._on_texts, *self._off_texts, *self._greetings]
         prompt_words += [str(t) for t in (*terms.get("en", []), *terms.get("zh", []))]
-        prompt_words += [k for body in intents.values() for kw in body.get("keywords", {}).values() for k in kw]
+        prompt_words += [
+            k for body in intents.values() for kw in body.get("keywords", {}).values() for k in kw
+        ]
         self.speller = Speller(card_texts, prompt_words, spelling.get("en", {}).get("abbreviations", []))
 
     # ---------- reading the message ----------
@@ -127,20 +132,23 @@ class TopicGate:
         if plain in self._greeting_set:
             return True
         short = (
-            len(_LATIN_WORD.findall(text)) <= GREETING_MAX_WORDS and len(_HAN.findall(text)) <= GREETING_MAX_HAN
+            len(_LATIN_WORD.findall(text)) <= GREETING_MAX_WORDS
+            and len(_HAN.findall(text)) <= GREETING_MAX_HAN
         )
         greeting = evidence["greeting"]
         return short and greeting >= GREETING_SIMILARITY and greeting > evidence["on_topic"] + MARGIN
 
     def _document_evidence(self, text: str, hits: Sequence[SearchHit]) -> tuple[bool, float]:
-        """Whether a user's document holds the message's words, and how close in meaning the best one is."""
+        """Whether a user's document answers the message (it holds the message's words, or is within
+        KAM_MIN_RELEVANCE in meaning), and how close in meaning the best one is."""
         documents = [hit for hit in hits if hit.kind == "document"]
         if not documents:
             return False, -1.0
+        closest = max(hit.score for hit in documents)
         covered = len(set(tokenize(text))) >= DOCUMENT_MIN_TERMS and any(
             hit.term_coverage >= DOCUMENT_COVERAGE for hit in documents
         )
-        return covered, max(hit.score for hit in documents)
+        return covered or (self.min_relevance > 0 and closest >= self.min_relevance), closest
 
     # ---------- the decision ----------
     def verdict(self, text: str, hits: Sequence[SearchHit], vector: Sequence[float] | None = None) -> Verdict:
@@ -160,7 +168,7 @@ class TopicGate:
             return "on_topic"
         on = max(evidence["on_topic"], document)
         off = max(value for label, value in evidence.items() if label not in ("on_topic", "greeting"))
-        return "on_topic" if on >= off + MARGIN else "off_topic"
+        return "on_topic" if on >= max(off + MARGIN, MIN_ON_TOPIC_SIMILARITY) else "off_topic"
 
     def on_topic(self, text: str, hits: Sequence[SearchHit], vector: Sequence[float] | None = None) -> bool:
         return self.verdict(text, hits, vector) == "on_topic"

@@ -33,7 +33,9 @@ def capabilities_text(language: str) -> str:
 # ---------------------------------------------------------------------------------- case and typos
 
 
-@pytest.mark.parametrize(("typed", "written"), [("what is lraic", "what is LRAIC"), ("WHAT IS LRAIC?", "What is LRAIC?")])
+@pytest.mark.parametrize(
+    ("typed", "written"), [("what is lraic", "what is LRAIC"), ("WHAT IS LRAIC?", "What is LRAIC?")]
+)
 def test_letter_case_does_not_change_the_answer(coach, typed, written):
     lower, upper = coach.ask(typed), coach.ask(written)
     assert not refused(lower)
@@ -63,8 +65,11 @@ def test_a_correction_is_only_searched_never_shown(coach):
 
 
 def test_common_english_words_are_not_corrected_into_kam_terms(coach):
-    """"passcode" is one edit from nothing in the cards and "resume" two from "result": both stay."""
-    assert coach.topic.normalise("reset my passcode and update my resume") == "reset my passcode and update my resume"
+    """ "passcode" is one edit from nothing in the cards and "resume" two from "result": both stay."""
+    assert (
+        coach.topic.normalise("reset my passcode and update my resume")
+        == "reset my passcode and update my resume"
+    )
 
 
 # ---------------------------------------------------------------------------------- greetings
@@ -173,7 +178,9 @@ def test_on_topic_exemplars_are_not_evaluation_questions():
     spec = yaml.safe_load((REPO / "prompts" / "ontopic_exemplars.yaml").read_text(encoding="utf-8"))
     exemplars = [text for lang in ("en", "zh") for text in spec[lang]["exemplars"]]
     assert len(exemplars) >= 40
-    questions = [item["q"] for item in ON_TOPIC] + [item["q"] for items in OLDER_SETS.values() for item in items]
+    questions = [item["q"] for item in ON_TOPIC] + [
+        item["q"] for items in OLDER_SETS.values() for item in items
+    ]
     assert _near_duplicates(exemplars, questions) == []
 
 
