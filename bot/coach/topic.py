@@ -87,7 +87,13 @@ class TopicGate:
                 self._off_labels.extend(category for _ in texts)
                 self._off_texts.extend(texts)
         self._greetings = [g for texts in spec.get("greetings", {}).values() for g in texts]
-        self._greeting_set = {_plain(g) for g in self._greetings}
+        # A form's command word outside a form ("help", "why", "status", "为什么") has no form to act on: it
+        # gets what the coach can do, as a greeting does.
+        commands = load_prompt_file(prompts_dir, "commands.yaml")
+        command_words = [
+            word for lang in ("en", "zh") for words in commands.get(lang, {}).values() for word in words
+        ]
+        self._greeting_set = {_plain(str(g)) for g in (*self._greetings, *command_words)}
         on_texts = [ask for card in cards for ask in card.asks] + [card.title for card in cards]
         on_texts += [e for body in intents.values() for e in body.get("exemplars", [])]
         on_texts += [e for lang in ("en", "zh") for e in ontopic.get(lang, {}).get("exemplars", [])]
@@ -129,7 +135,7 @@ class TopicGate:
 
     def _is_greeting(self, text: str, evidence: dict[str, float]) -> bool:
         plain = _plain(text)
-        if plain in self._greeting_set:
+        if plain in self._greeting_set or (plain and all(p in self._greeting_set for p in plain.split())):
             return True
         short = (
             len(_LATIN_WORD.findall(text)) <= GREETING_MAX_WORDS

@@ -88,6 +88,10 @@ def test_common_english_words_are_not_corrected_into_kam_terms(coach):
         ("谢谢！", "zh"),
         ("帮助", "zh"),
         ("你能做什么", "zh"),
+        ("嗨，你好", "zh"),
+        ("ok thanks", "en"),
+        ("why", "en"),  # a form's command word with no form open
+        ("为什么", "zh"),
     ],
 )
 def test_greetings_thanks_and_help_get_what_the_coach_can_do(coach, message, language):
