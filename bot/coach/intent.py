@@ -101,6 +101,9 @@ class IntentDetector:
             intent: [re.compile(pattern) for pattern in body.get("switch", [])]
             for intent, body in spec.items()
         }
+        self.explanation_patterns = [
+            re.compile(pattern, re.IGNORECASE) for pattern in spec.get("question", {}).get("patterns", [])
+        ]
         self.labels: list[str] = []
         texts: list[str] = []
         for intent, body in spec.items():
@@ -137,11 +140,24 @@ class IntentDetector:
             best[intent] = best.get(intent, 0.0) + KEYWORD_BONUS
         return best
 
+    def _asks_why(self, text: str, has_keyword: bool) -> bool:
+        """A message asking why wants an explanation, not a form: always when it opens with "why" or
+        "为什么", and otherwise when no form's keyword is in it ("客户为什么压价，这个单子怎么报价" is
+        pricing)."""
+        stripped = text.strip()
+        for pattern in self.explanation_patterns:
+            found = pattern.search(stripped)
+            if found is not None and (found.start() == 0 or not has_keyword):
+                return True
+        return False
+
     def detect(
         self, text: str, vector: Sequence[float] | None = None, keyword_intents: set[str] | None = None
     ) -> Intent:
         if keyword_intents is None:
             keyword_intents = self.keyword_hits(text)
+        if self._asks_why(text, bool(keyword_intents)):
+            return "question"
         scores = self.scores(text, vector, keyword_intents)
         question = scores.get("question", 0.0)
         candidates = [(intent, score) for intent, score in scores.items() if intent != "question"]

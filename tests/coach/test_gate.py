@@ -132,6 +132,8 @@ def test_prompt_injection_is_refused(coach, message, language):
 @pytest.mark.parametrize(
     "message",
     [
+        "how should I price my house",  # the examples: answered with KAM cards before
+        "how do I reset my iPhone password",
         "What asking price should I put on my old mountain bike?",
         "How do I negotiate the rent down with my landlord?",
         "Write a SQL query that lists customers by total spend",
@@ -141,6 +143,18 @@ def test_prompt_injection_is_refused(coach, message, language):
 )
 def test_near_misses_and_everyday_questions_are_refused(coach, message):
     assert refused(coach.ask(message)), message
+
+
+@pytest.mark.parametrize(
+    "question", ["为什么很多单子一开始就输了", "为什么要给客户分级", "why tier my accounts?"]
+)
+def test_a_why_question_is_answered_not_taken_for_a_form(coach, question):
+    reply = coach.ask(question)
+    assert reply.intent == "question" and reply.citations
+
+
+def test_a_why_further_in_leaves_the_form_keyword_in_charge(coach):
+    assert coach.ask("客户为什么压价，这个单子怎么报价").intent == "pricing"
 
 
 def test_a_question_about_ignoring_a_policy_is_still_a_kam_question(coach):
