@@ -238,3 +238,39 @@ def test_a_question_only_the_users_document_answers_is_on_topic(coach_with_a_doc
 
 def test_a_document_does_not_open_the_gate_to_everything(coach_with_a_document):
     assert refused(coach_with_a_document.ask("How long should I knead sourdough bread?"))
+
+
+# ---------------------------------------------------------------------------------- start-up cost
+
+
+class CountingEmbeddings:
+    """The real model, counting the sentences it is asked to embed in bulk."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.embedded = 0
+
+    def embed_documents(self, texts):
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+def test_the_gates_examples_are_embedded_once_then_read_from_the_cache(index, settings, tmp_path):
+    """A one-question `kam-coach ask` must not embed a thousand example sentences on every start."""
+    from bot.coach.topic import TopicGate
+
+    cache = tmp_path / "exemplars"
+    first = CountingEmbeddings(index.embeddings)
+    gate = TopicGate(settings.prompts_dir, first, index.cards, cache_dir=cache)
+    question = "how should I price this deal?"
+    vector, hits = first.embed_query(question), index.search(question)
+    assert gate.verdict(question, hits, vector) == "on_topic"
+    assert first.embedded > 500
+
+    again = CountingEmbeddings(index.embeddings)  # another process: nothing in memory
+    later = TopicGate(settings.prompts_dir, again, index.cards, cache_dir=cache)
+    assert later.verdict(question, hits, vector) == "on_topic"
+    assert again.embedded == 0
