@@ -24,7 +24,6 @@ import numpy as np
 
 from bot.coach.intent import _exemplar_vectors
 from bot.coach.spelling import Speller
-from bot.coach.terms import TermMatcher
 from bot.retrieval.index import SearchHit
 from bot.retrieval.tokenize import tokenize
 from bot.wording import load_prompt_file
@@ -77,7 +76,6 @@ class TopicGate:
         self.embeddings = embeddings
         self.cache_dir = cache_dir
         self.min_relevance = min_relevance
-        self._domain = TermMatcher([*terms.get("en", []), *terms.get("zh", [])])
         self._injection = [re.compile(p, re.IGNORECASE) for p in spec.get("injection_patterns", [])]
 
         self._off_labels: list[str] = []
@@ -111,9 +109,6 @@ class TopicGate:
     def normalise(self, text: str) -> str:
         """What is searched and gated: `text` with the knowledge base's spelling (never shown)."""
         return self.speller.normalise(text)
-
-    def uses_domain_terms(self, text: str) -> bool:
-        return self._domain.found_in(text)
 
     def is_injection(self, text: str) -> bool:
         return any(pattern.search(text) for pattern in self._injection)
