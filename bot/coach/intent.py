@@ -2,7 +2,7 @@
 
 No language model: the intent whose exemplar sentence is nearest in meaning wins, keywords tip the balance
 (a keyword match is the strongest signal a short message gives), and anything else about KAM is a
-question. Whether a message is about KAM at all is decided by retrieval relevance in the coach.
+question. Whether a message is about KAM at all is decided by the gate (bot/coach/topic.py).
 """
 
 from __future__ import annotations
