@@ -45,6 +45,8 @@ MIN_ON_TOPIC_SIMILARITY = 0.28
 # embedding says: documents use names (products, customers) no sentence encoder knows.
 DOCUMENT_COVERAGE = 0.75
 DOCUMENT_MIN_TERMS = 3
+# What is left of a message once an injection is taken out is a question only with this many content words.
+QUESTION_MIN_TERMS = 2
 # A short message this close to a listed greeting, and closer to it than to anything about KAM, is one.
 GREETING_SIMILARITY = 0.8
 GREETING_MAX_WORDS = 4
@@ -153,9 +155,31 @@ class TopicGate:
 
     # ---------- the decision ----------
     def verdict(self, text: str, hits: Sequence[SearchHit], vector: Sequence[float] | None = None) -> Verdict:
-        """`text` as normalised (see `normalise`), the hits found for it and its embedding."""
+        """`text` as normalised (see `normalise`), the hits found for it and its embedding.
+
+        An attempt to re-instruct the coach is refused, unless a KAM question remains once it is taken out:
+        that question is answered, and the injection changes nothing (a language model only ever sees the
+        user's text fenced as data, bot/llm)."""
         if self.is_injection(text):
-            return "injection"
+            remainder = self._without_injection(text)
+            if len(set(tokenize(remainder))) < QUESTION_MIN_TERMS:
+                return "injection"
+            return "on_topic" if self._judge(remainder, hits, None) == "on_topic" else "injection"
+        return self._judge(text, hits, vector)
+
+    def _without_injection(self, text: str) -> str:
+        """`text` without every span an injection pattern matches (found in the original, so that taking
+        out one match never hides another)."""
+        taken = sorted(found.span() for pattern in self._injection for found in pattern.finditer(text))
+        kept, position = [], 0
+        for start, end in taken:
+            if start > position:
+                kept.append(text[position:start])
+            position = max(position, end)
+        kept.append(text[position:])
+        return " ".join(kept)
+
+    def _judge(self, text: str, hits: Sequence[SearchHit], vector: Sequence[float] | None) -> Verdict:
         if vector is None:
             assert self.embeddings is not None
             vector = self.embeddings.embed_query(text)
