@@ -26,6 +26,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_SENTENCE_ENDS = ".!?:;。！？：；-–—\"“”'(（"
 MIN_CORRECTED_LENGTH = 2
 SHORT_WORD = 3
 """Up to this length a word is corrected only by a letter left out inside it."""
@@ -67,19 +68,15 @@ class Speller:
     def __init__(
         self, texts: Iterable[str], more_words: Iterable[str] = (), abbreviations: Iterable[str] = ()
     ) -> None:
-        """`texts` (the cards) give words and how they are written; `more_words` (the prompts) only add
-        words; `abbreviations` are "short: long" lines ("AP: account plan"), expanded before anything."""
-        forms: dict[str, Counter[str]] = {}
-        for text in texts:
-            for match in _WORD.finditer(text):
-                word = match.group(0)
-                forms.setdefault(word.lower(), Counter())[word] += 1
-        for text in more_words:
-            for match in _WORD.finditer(text):
-                word = match.group(0)
-                forms.setdefault(word.lower(), Counter())
-        self._counts = {word: max(1, sum(counter.values())) for word, counter in forms.items()}
-        self._cased = {word: self._preferred(counter) if counter else word for word, counter in forms.items()}
+        """`texts` (the cards) give words and how they are written; `more_words` (the prompts) add words,
+        written as the cards write them where the cards have them; `abbreviations` are "short: long" lines
+        ("AP: account plan"), expanded before anything."""
+        cards = self._forms(texts)
+        prompts = self._forms(more_words)
+        self._counts = {word: sum(counter.values()) for word, counter in cards.items()}
+        for word in prompts.keys() - cards.keys():
+            self._counts[word] = 1
+        self._cased = {word: self._preferred(cards.get(word) or prompts[word]) for word in self._counts}
         self._expansions: dict[str, str] = {}
         for line in abbreviations:
             short, _, long = str(line).partition(":")
@@ -87,7 +84,17 @@ class Speller:
                 self._expansions[short.strip().lower()] = long.strip()
         self._lock = threading.Lock()
         self._index: Any = None
-        self._corrections: dict[str, str | None] = {}
+        self._corrections: dict[tuple[str, bool], str | None] = {}
+
+    @staticmethod
+    def _forms(texts: Iterable[str]) -> dict[str, Counter[str]]:
+        """Each word (lower case) with the ways it is written and how often."""
+        forms: dict[str, Counter[str]] = {}
+        for text in texts:
+            for match in _WORD.finditer(text):
+                word = match.group(0)
+                forms.setdefault(word.lower(), Counter())[word] += 1
+        return forms
 
     @staticmethod
     def _preferred(counter: Counter[str]) -> str:
@@ -115,18 +122,22 @@ class Speller:
                     self._index = index
             return self._index
 
-    def correction(self, word: str) -> str | None:
-        """The knowledge-base word meant by `word` (lower case), or None to leave it as typed."""
+    def correction(self, word: str, name_like: bool = False) -> str | None:
+        """The knowledge-base word meant by `word`, or None to leave it as typed. A `name_like` word (written
+        with a capital inside a sentence, or in capitals: "Quokka", "LRIAC") is corrected only to a name or
+        an acronym the knowledge base has ("LRAIC"): customers', products' and documents' names are not
+        typos of ordinary words."""
         lowered = word.lower()
         if lowered in self._counts:
             return self._cased[lowered]
         if len(lowered) < MIN_CORRECTED_LENGTH or lowered in _common_english():
             return None
-        if lowered not in self._corrections:
-            self._corrections[lowered] = self._nearest(lowered)
-        return self._corrections[lowered]
+        key = (lowered, name_like)
+        if key not in self._corrections:
+            self._corrections[key] = self._nearest(lowered, name_like)
+        return self._corrections[key]
 
-    def _nearest(self, lowered: str) -> str | None:
+    def _nearest(self, lowered: str, name_like: bool = False) -> str | None:
         index = self._lookup_index()
         if not index:
             return None
@@ -142,6 +153,8 @@ class Speller:
                 for s in suggestions
                 if len(s.term) == len(lowered) + 1 and s.term[0] == lowered[0] and s.term[-1] == lowered[-1]
             ]
+        if name_like:
+            suggestions = [s for s in suggestions if self._cased[s.term] != s.term]
         if not suggestions:
             return None
         # Among equally near words, a letter left out is the commonest slip ("wich" -> "which", not
@@ -160,7 +173,10 @@ class Speller:
             expanded = self._expansions.get(word.lower())
             if expanded is not None:
                 return expanded
-            return self.correction(word) or word
+            before = text[: match.start()].rstrip()
+            opens_sentence = not before or before[-1] in _SENTENCE_ENDS
+            name_like = (word.isupper() and len(word) > 1) or (word[0].isupper() and not opens_sentence)
+            return self.correction(word, name_like) or word
 
         return _WORD.sub(fix, text)
 

@@ -64,6 +64,13 @@ def test_a_correction_is_only_searched_never_shown(coach):
     assert coach.topic.normalise("custmer value pyramd") == "customer value pyramid"
 
 
+def test_names_are_not_corrected_into_ordinary_words_but_acronyms_are_read(coach):
+    """A capitalised word inside a sentence is a name (a customer, a product, a document's subject): only a
+    name or acronym of the knowledge base's own may replace it."""
+    assert coach.topic.normalise("When is the Quokka renewal due?") == "When is the Quokka renewal due?"
+    assert "LRAIC" in coach.topic.normalise("what is LRIAC")
+
+
 def test_common_english_words_are_not_corrected_into_kam_terms(coach):
     """ "passcode" is one edit from nothing in the cards and "resume" two from "result": both stay."""
     assert (
