@@ -67,7 +67,7 @@ def test_a_correction_is_only_searched_never_shown(coach):
 def test_names_are_not_corrected_into_ordinary_words_but_acronyms_are_read(coach):
     """A capitalised word inside a sentence is a name (a customer, a product, a document's subject): only a
     name or acronym of the knowledge base's own may replace it."""
-    assert coach.topic.normalise("When is the Quokka renewal due?") == "When is the Quokka renewal due?"
+    assert "the Quokka renewal" in coach.topic.normalise("When is the Quokka renewal due?")
     assert "LRAIC" in coach.topic.normalise("what is LRIAC")
 
 
