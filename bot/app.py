@@ -77,16 +77,19 @@ def assemble_coach(
     """The coach from its parts: the index, and the database its forms keep their answers in (none: the
     coach answers questions only)."""
     from bot.coach.coach import Coach
-    from bot.coach.intent import IntentDetector
+    from bot.coach.intent import IntentDetector, exemplar_cache_dir
     from bot.coach.topic import TopicGate
 
     catalogue = Catalogue(settings.prompts_dir)
     llm = build_llm(settings, catalogue, index)
+    vectors = exemplar_cache_dir(settings.data_dir, settings.embeddings)
     parts: dict[str, Any] = {
         "index": index,
         "catalogue": catalogue,
-        "intents": IntentDetector(settings.prompts_dir, index.embeddings),
-        "topic": TopicGate(settings.prompts_dir, settings.min_relevance),
+        "intents": IntentDetector(settings.prompts_dir, index.embeddings, vectors),
+        "topic": TopicGate(
+            settings.prompts_dir, index.embeddings, index.cards, settings.min_relevance, vectors
+        ),
         "default_language": settings.default_language,
         "phraser": llm.phraser if llm is not None else None,
     }

@@ -23,7 +23,7 @@ from bot.coach.forms.form import Form
 from bot.coach.forms.runner import FormRunner, Outcome, follow_language
 from bot.coach.forms.state import FormState
 from bot.coach.intent import IntentDetector
-from bot.coach.reply import Intent, Language, Reply
+from bot.coach.reply import Intent, Language, Reply, SuggestedAction
 from bot.coach.situations import Situation, Situations
 from bot.coach.topic import TopicGate
 from bot.coach.turn import Turn
@@ -115,13 +115,14 @@ class Coach:
 
     def understand(self, text: str, language: Language) -> tuple[Intent, list[SearchHit]]:
         """The intent of a message and the sources that answer it; intent `other` when off topic."""
-        # One embedding and one keyword scan of the message serve both retrieval and intent detection.
-        vector = self.index.embeddings.embed_query(text)
-        hits = self.index.search(text, k=5, lang=language, vector=vector)
-        keyword_intents = self.intents.keyword_hits(text)
-        if not self.topic.on_topic(text, hits, bool(keyword_intents)):
+        # Searched as the knowledge base spells it (case, abbreviations, typos); the user's text is kept.
+        query = self.topic.normalise(text)
+        # One embedding and one keyword scan of the message serve retrieval, the gate and intent detection.
+        vector = self.index.embeddings.embed_query(query)
+        hits = self.index.search(query, k=5, lang=language, vector=vector)
+        if not self.topic.on_topic(query, hits, vector):
             return "other", hits
-        return self.intents.detect(text, vector, keyword_intents), hits
+        return self.intents.detect(query, vector, self.intents.keyword_hits(query)), hits
 
     def ask(self, text: str, language: Language | None = None) -> Reply:
         """Answer one question from the knowledge base, with sources; no form state involved."""
@@ -168,11 +169,27 @@ class Coach:
 
     def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
         if intent == "other" or not hits:
-            return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
+            return self._not_a_question(question, language)
         reply = compose_answer(question, hits, intent, language, self.catalogue, self.index.embeddings)
         if self.phraser is not None:
             reply = self.phraser.phrase(question, language, hits, reply)
         return reply
+
+    def _not_a_question(self, text: str, language: Language) -> Reply:
+        """A greeting, thanks or "help" gets what the coach can do (intent `other`, no sources); anything
+        else outside KAM, or an attempt to re-instruct the coach, the polite refusal."""
+        if self.topic.verdict(self.topic.normalise(text), []) != "greeting":
+            return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
+        actions = [
+            SuggestedAction(
+                id=action,
+                label=self.wording.text(language, "actions", action, "label"),
+                command=self.wording.text(language, "actions", action, "command"),
+            )
+            for action in self.wording.node(language, "capability_actions")
+        ]
+        text = self.wording.text(language, "capabilities")
+        return Reply(text=text, language=language, intent="other", actions=actions)
 
     # ---------- conversations ----------
     def open_form(self, turn: Turn) -> FormState | None:

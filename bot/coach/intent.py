@@ -2,11 +2,14 @@
 
 No language model: the intent whose exemplar sentence is nearest in meaning wins, keywords tip the balance
 (a keyword match is the strongest signal a short message gives), and anything else about KAM is a
-question. Whether a message is about KAM at all is decided by retrieval relevance in the coach.
+question. Whether a message is about KAM at all is decided by the gate (bot/coach/topic.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +24,8 @@ from bot.wording import load_prompt_file
 if TYPE_CHECKING:
     from bot.retrieval.embeddings import TextEmbeddings
 
+log = logging.getLogger(__name__)
+
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
 # by a margin, so a question about pricing theory ("when is the deal decided?") stays a question.
@@ -31,19 +36,61 @@ DIALOG_MARGIN = 0.08
 _VECTORS: dict[tuple[int, tuple[str, ...]], tuple[TextEmbeddings, np.ndarray]] = {}
 
 
-def _exemplar_vectors(embeddings: TextEmbeddings, texts: tuple[str, ...]) -> np.ndarray:
+def _exemplar_vectors(
+    embeddings: TextEmbeddings, texts: tuple[str, ...], cache_dir: Path | None = None
+) -> np.ndarray:
     """The exemplars' vectors, embedded once per model and process (each coach built in a process, a test's
-    or a restarted one, would embed the same sentences again)."""
+    or a restarted one, would embed the same sentences again). With `cache_dir` (a folder belonging to one
+    embedding model), also kept on disk: a one-question `kam-coach ask` then reads them instead of
+    embedding a thousand sentences."""
     key = (id(embeddings), texts)
     cached = _VECTORS.get(key)
     if cached is None or cached[0] is not embeddings:
-        cached = (embeddings, np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32))
+        vectors = _from_disk(cache_dir, texts)
+        if vectors is None:
+            vectors = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+            _to_disk(cache_dir, texts, vectors)
+        cached = (embeddings, vectors)
         _VECTORS[key] = cached
     return cached[1]
 
 
+def _cache_file(cache_dir: Path, texts: tuple[str, ...]) -> Path:
+    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+    return cache_dir / f"exemplars-{digest}.npy"
+
+
+def _from_disk(cache_dir: Path | None, texts: tuple[str, ...]) -> np.ndarray | None:
+    if cache_dir is None:
+        return None
+    try:
+        vectors = np.load(_cache_file(cache_dir, texts))
+    except (OSError, ValueError):
+        return None
+    return vectors if vectors.ndim == 2 and len(vectors) == len(texts) else None
+
+
+def _to_disk(cache_dir: Path | None, texts: tuple[str, ...], vectors: np.ndarray) -> None:
+    """Best effort: a folder that cannot be written only costs the next process the embedding."""
+    if cache_dir is None:
+        return
+    target = _cache_file(cache_dir, texts)
+    staging = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npy")
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(staging, vectors)
+        staging.replace(target)
+    except OSError as failure:
+        log.debug("exemplar vectors not cached in %s: %s", cache_dir, failure)
+
+
+def exemplar_cache_dir(data_dir: Path, embeddings_setting: str) -> Path:
+    """The folder for one embedding model's exemplar vectors under KAM_DATA_DIR."""
+    return data_dir / "cache" / f"exemplars-{hashlib.sha1(embeddings_setting.encode()).hexdigest()[:8]}"
+
+
 class IntentDetector:
-    def __init__(self, prompts_dir: Path, embeddings: TextEmbeddings) -> None:
+    def __init__(self, prompts_dir: Path, embeddings: TextEmbeddings, cache_dir: Path | None = None) -> None:
         spec = load_prompt_file(prompts_dir, "intents.yaml")
         self.embeddings = embeddings
         self.keywords: dict[str, TermMatcher] = {
@@ -54,13 +101,16 @@ class IntentDetector:
             intent: [re.compile(pattern) for pattern in body.get("switch", [])]
             for intent, body in spec.items()
         }
+        self.explanation_patterns = [
+            re.compile(pattern, re.IGNORECASE) for pattern in spec.get("question", {}).get("patterns", [])
+        ]
         self.labels: list[str] = []
         texts: list[str] = []
         for intent, body in spec.items():
             for exemplar in body.get("exemplars", []):
                 self.labels.append(intent)
                 texts.append(exemplar)
-        self.vectors = _exemplar_vectors(embeddings, tuple(texts))
+        self.vectors = _exemplar_vectors(embeddings, tuple(texts), cache_dir)
 
     def switch_request(self, text: str) -> str | None:
         """The intent an explicit start command asks for ("start a plan for ACME"), or None."""
@@ -90,11 +140,24 @@ class IntentDetector:
             best[intent] = best.get(intent, 0.0) + KEYWORD_BONUS
         return best
 
+    def _asks_why(self, text: str, has_keyword: bool) -> bool:
+        """A message asking why wants an explanation, not a form: always when it opens with "why" or
+        "为什么", and otherwise when no form's keyword is in it ("客户为什么压价，这个单子怎么报价" is
+        pricing)."""
+        stripped = text.strip()
+        for pattern in self.explanation_patterns:
+            found = pattern.search(stripped)
+            if found is not None and (found.start() == 0 or not has_keyword):
+                return True
+        return False
+
     def detect(
         self, text: str, vector: Sequence[float] | None = None, keyword_intents: set[str] | None = None
     ) -> Intent:
         if keyword_intents is None:
             keyword_intents = self.keyword_hits(text)
+        if self._asks_why(text, bool(keyword_intents)):
+            return "question"
         scores = self.scores(text, vector, keyword_intents)
         question = scores.get("question", 0.0)
         candidates = [(intent, score) for intent, score in scores.items() if intent != "question"]
