@@ -1,9 +1,10 @@
 """The knowledge index: cards and ingested documents, searched by meaning and by words.
 
 Dense retrieval (USE multilingual) carries meaning across Chinese and English; BM25 over jieba tokens
-catches the exact terms (LRAIC, 边际成本, 25%) that a sentence embedding blurs. The two rankings, and a
-third by the share of the question's words a source holds, are fused by reciprocal rank fusion; then
-the two language versions of a card collapse into one source shown in the asker's language.
+catches the exact terms (LRAIC, 边际成本, 25%) that a sentence embedding blurs. Each source's best
+cosine, its BM25 and the share of the question's words it holds are fused into one score
+(bot/retrieval/fusion.py); the two language versions of a card collapse into one source shown in the
+asker's language.
 
 Chroma stores every piece (bot/retrieval/chroma_store.py); a search reads the snapshot derived from it
 on local disk (bot/retrieval/snapshot.py): an exact search over the memory-mapped vectors, BM25 over the
@@ -31,8 +32,9 @@ from pydantic import BaseModel, Field
 
 from bot.retrieval.cards import Card, knowledge_fingerprint, load_cards
 from bot.retrieval.embeddings import TextEmbeddings, load_embeddings
-from bot.retrieval.fusion import reciprocal_rank_fusion
+from bot.retrieval.fusion import fuse_scores
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry, SourceKind
+from bot.retrieval.spelling import Speller
 from bot.retrieval.tokenize import tokenize
 from bot.settings import Settings
 
@@ -63,7 +65,7 @@ class SearchHit(BaseModel):
     score: float
     """Cosine similarity of the best matching piece (0..1): how close in meaning, shown to users."""
     fused: float
-    """Reciprocal-rank-fusion score: what the order is by."""
+    """Meaning and words fused (bot/retrieval/fusion.py): what the order is by."""
     bm25: float = 0.0
     term_coverage: float = 0.0
     """Share of the query's distinct terms found in the source: exact-word evidence of relevance."""
@@ -100,6 +102,7 @@ class KnowledgeIndex:
         self._pointer_state: tuple[int, int] | None = None
         self._server_checked = 0.0
         self._cards: dict[str, Card] = {}
+        self._speller: Speller | None = None
         self.folder = SnapshotFolder(settings.data_dir / "index" / self._location())
 
     # ---------- where things live ----------
@@ -309,6 +312,7 @@ class KnowledgeIndex:
             cached = self._cached_cards(fingerprint, self._current())
             if cached is not None:
                 self._cards = cached
+                self._speller = None
                 return SyncReport(unchanged=len(cached), seconds=round(time.perf_counter() - started, 3))
             cards = load_cards(self.settings.knowledge_dir)
             with self._writing() as writer:
@@ -326,6 +330,7 @@ class KnowledgeIndex:
                     writer.remove(key)
                 writer.cards_fingerprint = fingerprint
             self._cards = {card.key: card for card in cards}
+            self._speller = None
             self._write_cards_cache(fingerprint, cards)
             added = sum(1 for card in changed if card.key not in indexed)
             report = SyncReport(
@@ -375,6 +380,13 @@ class KnowledgeIndex:
             for ask in card.asks
         ]
         return pieces
+
+    @property
+    def speller(self) -> Speller:
+        """Mends typos in questions against the cards' words (bot/retrieval/spelling.py)."""
+        if self._speller is None:
+            self._speller = Speller(card.index_text for card in self.cards)
+        return self._speller
 
     def card(self, card_id: str, lang: str) -> Card | None:
         if not self._cards:
@@ -487,52 +499,49 @@ class KnowledgeIndex:
         query_vector = np.asarray(
             self.embeddings.embed_query(query) if vector is None else vector, dtype=np.float32
         )
+        mended = self.speller.mend(query, snapshot.keyword.vocabulary)
+        mended_vector = (
+            None if mended == query else np.asarray(self.embeddings.embed_query(mended), np.float32)
+        )
 
-        # One wide dense search, so ingested documents and the cards' several pieces find room.
-        dense_rows, dense_cosine = snapshot.dense(query_vector, min(DENSE_CANDIDATES, len(snapshot)))
-        cosine = dict(zip(dense_rows.tolist(), dense_cosine.tolist(), strict=True))
+        # One wide dense search, so ingested documents and the cards' several pieces find room; a mended
+        # question searches too, and each piece is as close as the nearer of the two readings puts it.
+        readings = [query_vector] if mended_vector is None else [query_vector, mended_vector]
+        rows = [snapshot.dense(reading, min(DENSE_CANDIDATES, len(snapshot)))[0] for reading in readings]
 
-        query_tokens = tokenize(query)
+        query_tokens = tokenize(mended)
         found = snapshot.keyword.search(query_tokens, k=min(CANDIDATES, len(snapshot)))
         lexical_rows = np.asarray(snapshot.lexical[found.docs]).tolist()
         lexical_score = dict(zip(lexical_rows, found.scores.tolist(), strict=True))
         coverage = dict(zip(lexical_rows, found.coverage.tolist(), strict=True))
 
-        # Words found what the nearest-neighbour search missed: measure those pieces' similarity too, so
-        # the dense ranking and the shown score cover every candidate.
-        unmeasured = [row for row in lexical_rows if row not in cosine]
-        if unmeasured:
-            cosine.update(
-                zip(
-                    unmeasured,
-                    snapshot.similarity(np.asarray(unmeasured), query_vector).tolist(),
-                    strict=True,
-                )
-            )
+        # Words find what the nearest-neighbour search missed: those pieces are measured too, so every
+        # candidate has a meaning score and the shown score covers it.
+        candidates = np.asarray(list(dict.fromkeys([*np.concatenate(rows).tolist(), *lexical_rows])))
+        closeness = np.max([snapshot.similarity(candidates, reading) for reading in readings], axis=0)
+        cosine = dict(zip(candidates.tolist(), closeness.tolist(), strict=True))
         dense_order = sorted(cosine, key=lambda row: -cosine[row])
 
         sources = snapshot.sources
-        source_of = {row: int(snapshot.source[row]) for row in cosine}
-
-        # Fuse at the level of sources: a card embedded as five pieces must not outvote a card matched once.
-        def by_source(rows: list[int]) -> list[str]:
-            return list(dict.fromkeys(sources[source_of[row]].source_id for row in rows))
-
-        # A third ranking, by the share of the query's words a source holds, lets an exact match on rare
-        # words (a product name in a user's own playbook) win where the sentence embedding is blind to it.
-        # Only sources holding at least half of the words take part: one shared word is no evidence.
-        coverage_order = sorted(
-            (row for row in lexical_rows if coverage[row] >= MIN_TERM_COVERAGE),
-            key=lambda row: -coverage[row],
-        )
-        fused = reciprocal_rank_fusion(
-            [by_source(dense_order), by_source(lexical_rows), by_source(coverage_order)]
-        )
         groups: dict[str, list[int]] = defaultdict(list)
-        for row in dense_order + lexical_rows:
-            groups[sources[source_of[row]].source_id].append(row)
-        best = {source_id: max(cosine.get(row, 0.0) for row in groups[source_id]) for source_id in fused}
-        chosen = sorted(fused, key=lambda source_id: (-fused[source_id], -best[source_id], source_id))[:k]
+        for row in dense_order:  # every candidate, words' finds included, nearest first
+            groups[sources[int(snapshot.source[row])].source_id].append(row)
+
+        # Each source by its best piece: a card embedded as its text and each question it answers scores
+        # by the one nearest the asker's, so many questions on one card never outvote a closer one.
+        best = {source_id: max(cosine[row] for row in rows) for source_id, rows in groups.items()}
+        words: dict[str, float] = {}
+        held: dict[str, float] = {}
+        for row in lexical_rows:
+            source_id = sources[int(snapshot.source[row])].source_id
+            words[source_id] = max(words.get(source_id, 0.0), lexical_score[row])
+            # Only sources holding at least half of the words count: one shared word is no evidence. It
+            # lets an exact match on rare words (a product name in a user's own playbook) win where the
+            # sentence embedding is blind to it.
+            if coverage[row] >= MIN_TERM_COVERAGE:
+                held[source_id] = max(held.get(source_id, 0.0), coverage[row])
+        fused = fuse_scores(best, words, held)
+        chosen = list(fused)[:k]
 
         langs = snapshot.manifest.langs
         shown_rows: dict[str, int] = {}
