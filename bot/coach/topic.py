@@ -37,7 +37,7 @@ Verdict = Literal["on_topic", "off_topic", "greeting", "injection"]
 # On-topic evidence must beat the nearest off-topic example by this much (cosine). Measured on the dev
 # sets: on-topic questions sit a median 0.2 above, near misses (pricing a house, SQL over customers) just
 # below.
-MARGIN = 0.02
+MARGIN = 0.048
 # Whatever the off-topic side says, a message nothing about KAM comes even this close to is off topic
 # (the dev sets' on-topic questions all sit above 0.32; trivia, weather and jokes mostly below).
 MIN_ON_TOPIC_SIMILARITY = 0.28
