@@ -34,7 +34,6 @@ from bot.retrieval.cards import Card, knowledge_fingerprint, load_cards
 from bot.retrieval.embeddings import TextEmbeddings, load_embeddings
 from bot.retrieval.fusion import fuse_scores
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry, SourceKind
-from bot.retrieval.spelling import Speller
 from bot.retrieval.tokenize import tokenize
 from bot.settings import Settings
 
@@ -102,7 +101,6 @@ class KnowledgeIndex:
         self._pointer_state: tuple[int, int] | None = None
         self._server_checked = 0.0
         self._cards: dict[str, Card] = {}
-        self._speller: Speller | None = None
         self.folder = SnapshotFolder(settings.data_dir / "index" / self._location())
 
     # ---------- where things live ----------
@@ -312,7 +310,6 @@ class KnowledgeIndex:
             cached = self._cached_cards(fingerprint, self._current())
             if cached is not None:
                 self._cards = cached
-                self._speller = None
                 return SyncReport(unchanged=len(cached), seconds=round(time.perf_counter() - started, 3))
             cards = load_cards(self.settings.knowledge_dir)
             with self._writing() as writer:
@@ -330,7 +327,6 @@ class KnowledgeIndex:
                     writer.remove(key)
                 writer.cards_fingerprint = fingerprint
             self._cards = {card.key: card for card in cards}
-            self._speller = None
             self._write_cards_cache(fingerprint, cards)
             added = sum(1 for card in changed if card.key not in indexed)
             report = SyncReport(
@@ -380,13 +376,6 @@ class KnowledgeIndex:
             for ask in card.asks
         ]
         return pieces
-
-    @property
-    def speller(self) -> Speller:
-        """Mends typos in questions against the cards' words (bot/retrieval/spelling.py)."""
-        if self._speller is None:
-            self._speller = Speller(card.index_text for card in self.cards)
-        return self._speller
 
     def card(self, card_id: str, lang: str) -> Card | None:
         if not self._cards:
@@ -499,17 +488,11 @@ class KnowledgeIndex:
         query_vector = np.asarray(
             self.embeddings.embed_query(query) if vector is None else vector, dtype=np.float32
         )
-        mended = self.speller.mend(query, snapshot.keyword.vocabulary)
-        mended_vector = (
-            None if mended == query else np.asarray(self.embeddings.embed_query(mended), np.float32)
-        )
+        # One wide dense search, so ingested documents and the cards' several pieces find room. Typos are
+        # mended before the search, where the question is read (bot/coach/spelling.py).
+        rows = snapshot.dense(query_vector, min(DENSE_CANDIDATES, len(snapshot)))[0]
 
-        # One wide dense search, so ingested documents and the cards' several pieces find room; a mended
-        # question searches too, and each piece is as close as the nearer of the two readings puts it.
-        readings = [query_vector] if mended_vector is None else [query_vector, mended_vector]
-        rows = [snapshot.dense(reading, min(DENSE_CANDIDATES, len(snapshot)))[0] for reading in readings]
-
-        query_tokens = tokenize(mended)
+        query_tokens = tokenize(query)
         found = snapshot.keyword.search(query_tokens, k=min(CANDIDATES, len(snapshot)))
         lexical_rows = np.asarray(snapshot.lexical[found.docs]).tolist()
         lexical_score = dict(zip(lexical_rows, found.scores.tolist(), strict=True))
@@ -517,8 +500,8 @@ class KnowledgeIndex:
 
         # Words find what the nearest-neighbour search missed: those pieces are measured too, so every
         # candidate has a meaning score and the shown score covers it.
-        candidates = np.asarray(list(dict.fromkeys([*np.concatenate(rows).tolist(), *lexical_rows])))
-        closeness = np.max([snapshot.similarity(candidates, reading) for reading in readings], axis=0)
+        candidates = np.asarray(list(dict.fromkeys([*rows.tolist(), *lexical_rows])))
+        closeness = snapshot.similarity(candidates, query_vector)
         cosine = dict(zip(candidates.tolist(), closeness.tolist(), strict=True))
         dense_order = sorted(cosine, key=lambda row: -cosine[row])
 
