@@ -90,6 +90,7 @@ class Replicas:
         self._ready: list[Event] = []  # kept: a replica unpickles its event after the parent made it
         self._stopping = False
         self._signalled = False
+        self._told: set[int] = set()
 
     def run(self) -> int:
         """Until SIGTERM/SIGINT or a replica's death; the exit code for the service."""
@@ -158,9 +159,11 @@ class Replicas:
         self._stop_all()
 
     def _stop_all(self) -> None:
+        """SIGTERM to every replica, once: a second one would cut short the drain of acknowledged work."""
         self._stopping = True
         for process in self._processes:
-            if process.exitcode is None and process.pid is not None:
+            if process.exitcode is None and process.pid is not None and process.pid not in self._told:
+                self._told.add(process.pid)
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGTERM)
 
@@ -176,8 +179,12 @@ class Replicas:
                 process.kill()
                 process.join(10)
         codes = [p.exitcode for p in self._processes]
-        if len(codes) == 1 and codes[0]:
+        if len(codes) == 1 and codes[0] and not self._signalled:
             return int(codes[0])
         # A replica stopped while still loading dies of the SIGTERM itself: stopped on request all the same.
-        clean = (0, -signal.SIGTERM)
-        return 0 if self._signalled and all(code in clean for code in codes) else 1
+        # One that was serving stops cleanly (0) once its acknowledged work is done.
+        clean = [
+            code == 0 or (code == -signal.SIGTERM and not ready.is_set())
+            for code, ready in zip(codes, self._ready, strict=True)
+        ]
+        return 0 if self._signalled and all(clean) else 1
