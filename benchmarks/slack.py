@@ -1,6 +1,7 @@
 """The Slack app under load: one command, JSON results.
 
-    python benchmarks/slack.py [--mentions 2000] [--senders 50] [--database-url URL] [--out FILE]
+    python benchmarks/slack.py [--mentions 2000] [--senders 50] [--database-url URL] [--processes N]
+                               [--out FILE] [--profile FILE]
 
 Starts the Slack Web API stand-in (tests/slack/standin.py) and a real `kam-coach serve --http` against it,
 each in its own process, then has 50 concurrent senders post signed `app_mention` events (each in its own
@@ -11,7 +12,9 @@ X-Slack-Retry-Num, as Slack does.
 Measures: acknowledgement latency p50/p99 (request out to response in, at the sender); answered mentions
 per second end to end (first event sent to last answer posted, as the stand-in saw it); the latency from
 event to answer; duplicates (a thread answered more than once) and drops (a mention never answered);
-serve's resident memory after the run; and the machine's load average around the run.
+serve's resident memory after the run and the CPU seconds it used for the mentions (all its processes,
+with --processes N), per mention too: the figure the machine's other load disturbs least; and the
+machine's load average around the run. --profile runs serve under benchmarks/slack_profile.py.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bot.cli.serve_commands import default_processes  # noqa: E402
 from tests.slack.sender import event_envelope, mention_event, message_event  # noqa: E402
 from tests.slack.signing import signed_headers  # noqa: E402
 
@@ -179,6 +183,7 @@ def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "senders": args.senders,
+        "serve_processes": args.processes,
         "requests": len(sender.acks),
         "ack_ms": {
             "p50": round(percentile(sender.acks, 0.50), 2),
@@ -256,11 +261,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="SLACK_WORKERS for serve (default: its own default)")
     parser.add_argument("--concurrent-turns", type=int, help="SLACK_CONCURRENT_TURNS for serve")
     parser.add_argument(
-        "--processes", type=int, default=1, help="serve --processes N (HTTP processes sharing the port)"
+        "--processes",
+        type=int,
+        default=0,
+        help="serve --processes N (HTTP processes sharing the port); default 0: serve's own default",
     )
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument(
-        "--profile", type=Path, help="run serve under cProfile (every thread) and write its stats here"
+        "--profile", type=Path, help="run serve under cProfile (every thread; with --processes 1) and write its stats here"
     )
     args = parser.parse_args()
 
@@ -303,6 +311,7 @@ def main() -> None:
     try:
         wait_ready(standin_url + "/health", standin, 30, standin_log)
         wait_ready(serve_url + "/healthz", serve, 600, serve_log)
+        args.processes = args.processes or default_processes()
         wait_listening(serve, serve_port, args.processes, 600, serve_log)
         pool = questions()
         run = f"{int(time.time()):x}"  # event ids of this run only: a reused database has seen others
