@@ -268,7 +268,9 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     parser.add_argument(
-        "--profile", type=Path, help="run serve under cProfile (every thread; with --processes 1) and write its stats here"
+        "--profile",
+        type=Path,
+        help="run serve under cProfile (every thread; use --processes 1) and write its stats here",
     )
     args = parser.parse_args()
 
