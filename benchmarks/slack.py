@@ -1,6 +1,7 @@
 """The Slack app under load: one command, JSON results.
 
-    python benchmarks/slack.py [--mentions 2000] [--senders 50] [--database-url URL] [--out FILE]
+    python benchmarks/slack.py [--mentions 2000] [--senders 50] [--database-url URL] [--processes N]
+                               [--out FILE] [--profile FILE]
 
 Starts the Slack Web API stand-in (tests/slack/standin.py) and a real `kam-coach serve --http` against it,
 each in its own process, then has 50 concurrent senders post signed `app_mention` events (each in its own
@@ -11,7 +12,9 @@ X-Slack-Retry-Num, as Slack does.
 Measures: acknowledgement latency p50/p99 (request out to response in, at the sender); answered mentions
 per second end to end (first event sent to last answer posted, as the stand-in saw it); the latency from
 event to answer; duplicates (a thread answered more than once) and drops (a mention never answered);
-serve's resident memory after the run; and the machine's load average around the run.
+serve's resident memory after the run and the CPU seconds it used for the mentions (all its processes,
+with --processes N), per mention too: the figure the machine's other load disturbs least; and the
+machine's load average around the run. --profile runs serve under benchmarks/slack_profile.py.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bot.cli.serve_commands import default_processes  # noqa: E402
 from tests.slack.sender import event_envelope, mention_event, message_event  # noqa: E402
 from tests.slack.signing import signed_headers  # noqa: E402
 
@@ -179,6 +183,7 @@ def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "senders": args.senders,
+        "serve_processes": args.processes,
         "requests": len(sender.acks),
         "ack_ms": {
             "p50": round(percentile(sender.acks, 0.50), 2),
@@ -186,11 +191,55 @@ def ack_result(args, sender: Sender, seconds: float, load_before, serve) -> dict
             "max": round(max(sender.acks), 2),
         },
         "acks_per_second": round(len(sender.acks) / seconds, 1),
-        "serve_rss_mb": round(psutil.Process(serve.pid).memory_info().rss / 2**20, 1),
+        "serve_rss_mb": round(sum(p.memory_info().rss for p in serve_processes(serve)) / 2**20, 1),
     }
 
 
 POLL = httpx.Client(timeout=60)
+
+
+def serve_processes(serve: subprocess.Popen) -> list[psutil.Process]:
+    """serve and, with --processes N, its N replicas."""
+    parent = psutil.Process(serve.pid)
+    return [parent, *parent.children(recursive=True)]
+
+
+def cpu_seconds(process: subprocess.Popen) -> dict[int, float]:
+    """User plus system CPU seconds of each process of a command, by pid."""
+    seconds = {}
+    for each in serve_processes(process):
+        try:
+            times = each.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        seconds[each.pid] = times.user + times.system
+    return seconds
+
+
+def wait_listening(serve: subprocess.Popen, port: int, count: int, timeout: float, log: Path) -> None:
+    """With several replicas, /healthz answers as soon as the first is up: wait for all of them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if serve.poll() is not None:
+            raise SystemExit(f"serve exited\n{log.read_text()[-3000:]}")
+        listening = 0
+        for each in serve_processes(serve):
+            try:
+                connections = each.net_connections(kind="tcp")
+            except psutil.NoSuchProcess:
+                continue
+            listening += any(c.status == psutil.CONN_LISTEN and c.laddr.port == port for c in connections)
+        if listening >= count:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"{count} serve processes not listening in {timeout} s\n{log.read_text()[-3000:]}")
+
+
+def serve_launcher(profile: Path | None) -> list[str]:
+    """`python -m bot`, or the same under benchmarks/slack_profile.py."""
+    if profile is None:
+        return ["-m", "bot"]
+    return [str(REPO / "benchmarks" / "slack_profile.py"), str(profile.resolve())]
 
 
 def answers(standin_url: str) -> list[dict[str, Any]]:
@@ -211,7 +260,18 @@ def main() -> None:
     )
     parser.add_argument("--workers", type=int, help="SLACK_WORKERS for serve (default: its own default)")
     parser.add_argument("--concurrent-turns", type=int, help="SLACK_CONCURRENT_TURNS for serve")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="serve --processes N (HTTP processes sharing the port); default 0: serve's own default",
+    )
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run serve under cProfile (every thread; use --processes 1) and write its stats here",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="kam-slack-bench-"))
@@ -239,7 +299,12 @@ def main() -> None:
     if args.concurrent_turns:
         serve_env["SLACK_CONCURRENT_TURNS"] = str(args.concurrent_turns)
     serve = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(serve_port), "--no-scheduler"],
+        [
+            sys.executable,
+            *serve_launcher(args.profile),
+            *["serve", "--http", "--port", str(serve_port), "--no-scheduler"],
+            *["--processes", str(args.processes)],
+        ],
         cwd=REPO,
         env=serve_env,
         stdout=serve_log.open("wb"),
@@ -248,6 +313,8 @@ def main() -> None:
     try:
         wait_ready(standin_url + "/health", standin, 30, standin_log)
         wait_ready(serve_url + "/healthz", serve, 600, serve_log)
+        args.processes = args.processes or default_processes()
+        wait_listening(serve, serve_port, args.processes, 600, serve_log)
         pool = questions()
         run = f"{int(time.time()):x}"  # event ids of this run only: a reused database has seen others
         warm = Sender(serve_url, pool, run + "w")
@@ -260,7 +327,8 @@ def main() -> None:
         httpx.post(standin_url + "/_standin/reset", timeout=30)
 
         load_before = os.getloadavg()
-        cpu_before = psutil.Process(serve.pid).cpu_times()
+        cpu_before = cpu_seconds(serve)
+        standin_cpu_before = cpu_seconds(standin)
         sender = Sender(serve_url, pool, run, ack_only=args.ack_only)
         prepared = sender.prepare(args.senders, args.mentions)
         sender_cpu = time.process_time()
@@ -291,8 +359,10 @@ def main() -> None:
             m for m in answers(standin_url) if m["finished_at"] and m["thread_ts"] and not m["deleted"]
         ]
         load_after = os.getloadavg()
-        cpu_after = psutil.Process(serve.pid).cpu_times()
-        rss_mb = psutil.Process(serve.pid).memory_info().rss / 2**20
+        cpu_after = cpu_seconds(serve)
+        standin_cpu = sum(cpu_seconds(standin).values()) - sum(standin_cpu_before.values())
+        rss_mb = sum(p.memory_info().rss for p in serve_processes(serve)) / 2**20
+        serve_cpu = sum(seconds - cpu_before.get(pid, 0.0) for pid, seconds in cpu_after.items())
 
         by_thread: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for message in finished:
@@ -333,9 +403,10 @@ def main() -> None:
             "drops": drops,
             "placeholders_left": placeholders,
             "serve_rss_mb": round(rss_mb, 1),
-            "serve_cpu_seconds": round(
-                (cpu_after.user + cpu_after.system) - (cpu_before.user + cpu_before.system), 1
-            ),
+            "serve_processes": args.processes,
+            "serve_cpu_seconds": round(serve_cpu, 1),
+            "serve_cpu_ms_per_mention": round(serve_cpu * 1000 / max(1, len(wanted)), 2),
+            "standin_cpu_seconds": round(standin_cpu, 1),
             "seconds": round(last - started, 1),
         }
     finally:

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     slack_api_retries: int = Field(default=3, ge=0, le=10, alias="SLACK_API_RETRIES")
     """Retries of a Web API call answered 429 (after Retry-After) or 5xx."""
     slack_max_file_mb: int = Field(default=5, ge=1, le=100, alias="SLACK_MAX_FILE_MB")
+    slack_http_processes: int = Field(default=0, ge=0, le=64, alias="SLACK_HTTP_PROCESSES")
+    """`serve --http` processes sharing the port (SO_REUSEPORT); 0: one per usable core, at most 4."""
 
     @field_validator("llm", "llm_base_url", "llm_api_key", mode="before")
     @classmethod

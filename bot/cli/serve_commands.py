@@ -4,18 +4,27 @@ thought of the answers, for admins)."""
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import logging
+import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from bot.cli.common import BadInput, print_json
 
+if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 3000
+MAX_DEFAULT_PROCESSES = 4
+"""The default (one process per core) stops here: each process holds its own coach (~400 MB)."""
 
 
 class ServeOptions(BaseModel):
@@ -23,6 +32,7 @@ class ServeOptions(BaseModel):
     host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     scheduler: bool = True
+    processes: int = Field(default=1, ge=1, le=64)
 
 
 def start_scheduler(settings, db) -> object:
@@ -48,17 +58,73 @@ def tune_for_threads() -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from bot.app import build_coach
     from bot.settings import get_settings
-    from bot.slack.app import SlackConfigError, build_slack_app
 
-    options = ServeOptions(http=args.http, host=args.host, port=args.port, scheduler=not args.no_scheduler)
     settings = get_settings()
+    processes = args.processes if args.processes is not None else settings.slack_http_processes
+    options = ServeOptions(
+        http=args.http,
+        host=args.host,
+        port=args.port,
+        scheduler=not args.no_scheduler,
+        processes=processes or default_processes(),
+    )
     socket_mode = bool(settings.slack_app_token) and not options.http
     if not settings.slack_bot_token:
         raise BadInput("SLACK_BOT_TOKEN: not set (the bot token, xoxb-…, from the app's OAuth page)")
     if not socket_mode and not settings.slack_signing_secret:
         raise BadInput("SLACK_SIGNING_SECRET: not set (HTTP mode verifies every request with it)")
+    if socket_mode or options.processes == 1:
+        if socket_mode and args.processes not in (None, 1):
+            raise BadInput("--processes: Socket Mode runs in one process (use --http for several)")
+        return serve_one(options, socket_mode=socket_mode)
+    from bot.slack.replicas import Replicas
+
+    log.info("HTTP on %s:%d in %d processes", options.host, options.port, options.processes)
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel())
+    return Replicas(options.processes, functools.partial(serve_replica, options, level)).run()
+
+
+def default_processes() -> int:
+    """SLACK_HTTP_PROCESSES=0: one serve process per usable core, at most MAX_DEFAULT_PROCESSES."""
+    from bot.slack.replicas import usable_cores
+
+    return max(1, min(usable_cores(), MAX_DEFAULT_PROCESSES))
+
+
+def serve_replica(options: ServeOptions, log_level: str, index: int, ready: Event) -> int:
+    """One of several HTTP serve processes (``bot.slack.replicas``): the same app on a shared port; only
+    the first runs the scheduler. Errors end it as they would end ``kam-coach serve``."""
+    from bot.errors import ServiceUnavailable, SettingError
+    from bot.logging_setup import configure_logging
+
+    configure_logging(log_level)
+    options = options.model_copy(update={"scheduler": options.scheduler and index == 0})
+    try:
+        return serve_one(options, socket_mode=False, replica=index, on_ready=ready.set)
+    except (BadInput, SettingError, ServiceUnavailable) as unusable:
+        sys.stderr.write(f"kam-coach: {' '.join(str(unusable).split())}\n")
+        return 1 if isinstance(unusable, ServiceUnavailable) and not isinstance(unusable, SettingError) else 2
+    except Exception as failure:
+        log.exception("serve process %d failed", index)
+        sys.stderr.write(f"kam-coach: {failure}\n")
+        return 1
+
+
+def serve_one(
+    options: ServeOptions,
+    *,
+    socket_mode: bool,
+    replica: int | None = None,
+    on_ready: Callable[[], None] | None = None,
+) -> int:
+    """The app in this process until SIGINT/SIGTERM. As a replica it binds its port with SO_REUSEPORT,
+    next to the others."""
+    from bot.app import build_coach
+    from bot.settings import get_settings
+    from bot.slack.app import SlackConfigError, build_slack_app
+
+    settings = get_settings()
     log.info("loading the coach")
     coach = build_coach(settings)
     try:
@@ -78,16 +144,21 @@ def run_serve(args: argparse.Namespace) -> int:
             serve_socket_mode(slack.bolt, settings.slack_app_token or "")
         else:
             from bot.slack.http_server import SlackHttpApp, serve_http
+            from bot.slack.replicas import reuse_port_socket
 
-            serve_http(
-                SlackHttpApp(slack.bolt, settings.slack_signing_secret or ""), options.host, options.port
-            )
+            sockets = None if replica is None else [reuse_port_socket(options.host, options.port)]
+            app = SlackHttpApp(slack.bolt, settings.slack_signing_secret or "", on_ready=on_ready)
+            serve_http(app, options.host, options.port, sockets=sockets, name=_process_name(replica))
     finally:
         log.info("stopping: finishing the work already acknowledged")
         slack.shutdown()
         if scheduler is not None:
             scheduler.shutdown()  # type: ignore[attr-defined]
     return 0
+
+
+def _process_name(replica: int | None) -> str:
+    return "serve" if replica is None else f"serve process {replica} (pid {os.getpid()})"
 
 
 def _parse_since(text: str | None) -> datetime | None:
@@ -136,6 +207,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--http", action="store_true", help="take events over HTTP at POST /slack/events")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP port (default {DEFAULT_PORT})")
     serve.add_argument("--host", default="127.0.0.1", help="HTTP address to listen on (default 127.0.0.1)")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="HTTP mode: N serve processes sharing the port (default SLACK_HTTP_PROCESSES; 0: one per core)",
+    )
     serve.add_argument(
         "--no-scheduler", action="store_true", help="do not run reminders and digests in this process"
     )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -39,6 +38,7 @@ from bot.slack.profiles import Profiles
 from bot.slack.progress import ProgressTimer
 from bot.slack.runner import QueueFull, TurnRunner, reference_id
 from bot.slack.views.reply import ReplyView
+from bot.slack.web_api import KeepAliveWebClient, quiet_sdk_logger
 from bot.slack.wording import SlackWording
 from bot.slack.worker import Priority, WorkerPool
 from bot.store.db import Database, open_database
@@ -76,13 +76,14 @@ class SlackApp:
         self.timer.stop()
 
 
-def web_client(settings: Settings) -> WebClient:
+def web_client(settings: Settings) -> KeepAliveWebClient:
     """The Web API client: Slack's own URL or a stand-in's, retrying connection errors, rate limits (429,
-    waiting Retry-After) and server errors."""
-    return WebClient(
+    waiting Retry-After) and server errors, over kept-alive connections."""
+    return KeepAliveWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=settings.slack_api_timeout,
+        logger=quiet_sdk_logger(),
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=settings.slack_api_retries),
@@ -108,6 +109,9 @@ def build_slack_app(
         # kind of machine, that acks 20-50x faster than Bolt's default ack-then-thread runner.
         process_before_response=True,
         token_verification_enabled=False,
+        # HTTP requests are verified before Bolt sees them (bot.slack.http_server: 401 and a log line);
+        # Socket Mode's are not signed at all. Bolt checking the signature again is only cost.
+        request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt.App"),
     )
     db = db or open_database(settings, migrate=False)

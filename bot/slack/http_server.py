@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -78,8 +79,16 @@ def payload_kind(body: bytes, content_type: str) -> str:
 class SlackHttpApp:
     """The ASGI application. ``ready`` says whether /healthz answers 200."""
 
-    def __init__(self, bolt: App, signing_secret: str, *, dispatchers: int = 4) -> None:
+    def __init__(
+        self,
+        bolt: App,
+        signing_secret: str,
+        *,
+        dispatchers: int = 4,
+        on_ready: Callable[[], None] | None = None,
+    ) -> None:
         self.bolt = bolt
+        self.on_ready = on_ready
         self.verifier = SignatureVerifier(signing_secret)
         self.signing_secret = signing_secret.encode()
         self.executor = ThreadPoolExecutor(max_workers=dispatchers, thread_name_prefix="slack-ack")
@@ -154,6 +163,8 @@ class SlackHttpApp:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
+                if self.on_ready is not None:
+                    self.on_ready()
             elif message["type"] == "lifespan.shutdown":
                 self.executor.shutdown(wait=False)
                 await send({"type": "lifespan.shutdown.complete"})
@@ -207,8 +218,16 @@ async def _respond_bolt(send: Send, response: BoltResponse) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def serve_http(app: SlackHttpApp, host: str, port: int) -> None:
-    """Run until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight)."""
+def serve_http(
+    app: SlackHttpApp,
+    host: str,
+    port: int,
+    *,
+    sockets: list[socket.socket] | None = None,
+    name: str = "serve",
+) -> None:
+    """Run until SIGINT/SIGTERM (uvicorn handles both and finishes the requests in flight). With
+    ``sockets`` (already bound and listening: a replica's SO_REUSEPORT socket) uvicorn binds nothing."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -220,11 +239,11 @@ def serve_http(app: SlackHttpApp, host: str, port: int) -> None:
         server_header=False,
     )
     server = uvicorn.Server(config)
-    log.info("listening on http://%s:%d%s", host, port, EVENTS_PATH)
+    log.info("%s listening on http://%s:%d%s", name, host, port, EVENTS_PATH)
     # uvicorn re-raises the signal that stopped it once it has shut down; with SIGTERM's default handler
     # that would kill the process before the acknowledged work is finished. This handler takes it.
     previous = signal.signal(signal.SIGTERM, lambda *_: log.info("stop requested"))
     try:
-        server.run()
+        server.run(sockets=sockets)
     finally:
         signal.signal(signal.SIGTERM, previous)

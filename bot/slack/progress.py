@@ -22,6 +22,7 @@ from bot.coach.reply import Language
 from bot.slack.places import Place
 from bot.slack.views import blocks as bk
 from bot.slack.wording import SlackWording
+from bot.slack.worker import lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ class ProgressTimer:
             self._cond.notify()
 
     def _run(self) -> None:
+        lower_priority()
         while True:
             with self._cond:
                 while not self._stopped and (not self._heap or self._heap[0][0] > time.monotonic()):

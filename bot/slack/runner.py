@@ -146,6 +146,10 @@ class TurnRunner:
     def _run(self, request: TurnRequest, progress: Progress) -> None:
         place = request.place
         language: Language = progress.language
+        if place.assistant and request.mode != "continue_only" and not request.new_thread:
+            # The assistant pane shows "thinking" before the work starts, also when the worker got here
+            # before the timer's thread (a no-op when the timer was first).
+            progress.show()
         try:
             language = self.profiles.language(place.user, request.text)
             progress.language = language

