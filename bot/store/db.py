@@ -262,10 +262,6 @@ def _install_sqlite_hooks(engine: Engine, *, wal: bool) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             if wal:
                 cursor.execute("PRAGMA journal_mode = WAL")
-                # In WAL mode NORMAL syncs at checkpoints, not at every commit: a turn no longer holds the
-                # write lock through an fsync. Still consistent after any crash; only an OS crash or power
-                # loss can take back the last commits (a redelivery then is answered again).
-                cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
             cursor.close()
