@@ -73,6 +73,9 @@ def start_serve(
 ) -> ServedApp:
     """``kam-coach serve --http`` on a free port with ``args`` added, once /healthz answers."""
     port = free_port()
+    # One process a served app: replicas are test_slack_processes.py's subject; here they would only add
+    # start-up time and CPU to every module.
+    extra_env.setdefault("SLACK_HTTP_PROCESSES", "1")
     env = cli_env(
         data_dir,
         DATABASE_URL=database_url,
