@@ -2,8 +2,7 @@
 refused, off-topic questions answered and the answer language, per split and category, printed.
 
 The scorer is benchmarks/answers_eval.py's, the one `python benchmarks/answers_eval.py` runs. The held-out
-split is never tuned on; its floors below are the figures the coach reached, so a change that makes
-answers worse fails here. The issue's targets are printed beside them.
+split is never tuned on; both splits are held to the issue's thresholds.
 """
 
 from __future__ import annotations
@@ -21,17 +20,12 @@ from answers_eval import load_sets, score  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
-TARGETS = {"hit@1": 0.85, "hit@3": 0.95, "figures_named": 0.9, "refused_share": 0.03, "off_answered": 0.08}
-# What the coach reached on each split when this test was written (benchmarks/answers-eval-after.json):
-# a floor under the figures that go up, a ceiling over the ones that go down.
-FLOORS: dict[str, dict[str, float]] = {
-    "dev": {"hit@1": 0.0, "hit@3": 0.0, "figures_named": 0.0, "language_right": 0.0},
-    "holdout": {"hit@1": 0.0, "hit@3": 0.0, "figures_named": 0.0, "language_right": 0.0},
-}
-CEILINGS: dict[str, dict[str, float]] = {
-    "dev": {"refused_share": 1.0, "off_topic_answered_share": 1.0},
-    "holdout": {"refused_share": 1.0, "off_topic_answered_share": 1.0},
-}
+# Issue 10's "done when", held on both splits: hit@1, hit@3 and figures named at least these, every answer
+# in the question's language, at most 3% of on-topic questions refused and 8% of off-topic ones answered.
+# Reached when this was written (benchmarks/answers-eval-after.json): dev 0.946 / 0.993 / 0.933, refused
+# 0 of 147, off-topic answered 1 of 59; holdout 0.883 / 0.961 / 1.0, refused 1 of 77, answered 1 of 31.
+FLOORS = {"hit@1": 0.85, "hit@3": 0.95, "figures_named": 0.9, "language_right": 1.0}
+CEILINGS = {"refused_share": 0.03, "off_topic_answered_share": 0.08}
 
 
 @pytest.fixture(scope="module")
@@ -42,17 +36,19 @@ def result(coach) -> dict[str, Any]:
 
 def test_figures_per_split_and_category_are_printed(result, capsys):
     with capsys.disabled():
-        print("\nanswers evaluation (targets on holdout:", TARGETS, ")")
+        print("\nanswers evaluation (floors", FLOORS, "ceilings", CEILINGS, ")")
         for key, figures in result["groups"].items():
             print(f"  {key:30} {figures}")
         print("  latency", result["latency_ms"])
-    assert result["groups"]["dev"]["on_topic"] >= 150 - 77 and result["groups"]["holdout"]["on_topic"] > 0
+    on_topic = result["groups"]["dev"]["on_topic"] + result["groups"]["holdout"]["on_topic"]
+    off_topic = result["groups"]["dev"]["off_topic"] + result["groups"]["holdout"]["off_topic"]
+    assert on_topic >= 150 and off_topic >= 60  # the sizes issue 10 asks for
 
 
 @pytest.mark.parametrize("split", ["dev", "holdout"])
-def test_the_answers_are_no_worse_than_when_measured(result, split):
+def test_each_split_meets_the_thresholds_of_issue_10(result, split):
     figures = result["groups"][split]
-    for name, floor in FLOORS[split].items():
+    for name, floor in FLOORS.items():
         assert figures[name] >= floor, (split, name, figures[name], result["misses"][split])
-    for name, ceiling in CEILINGS[split].items():
+    for name, ceiling in CEILINGS.items():
         assert figures[name] <= ceiling, (split, name, figures[name], result["misses"][split])
