@@ -77,9 +77,8 @@ class Situations:
         command = wording.text(language, "start_command")
         engine = self.catalogue.file("forms.yaml")
         finish = engine.text(language, "situation_next", command=command, missing=preview.missing)
-        action = SuggestedAction(
-            id=f"start_{form.kind}", label=wording.text(language, "name"), command=command
-        )
+        label = engine.text(language, "situation_action", form=wording.text(language, "name"))
+        action = SuggestedAction(id=f"start_{form.kind}", label=label, command=command)
         card_text = card_answer.text.strip()
         if card_answer.citations[:1] and card_answer.citations[0].id not in preview.cards and cited:
             # retrieval led elsewhere: the rule's own card explains what the rule said
