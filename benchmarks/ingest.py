@@ -8,9 +8,12 @@ it into a fresh data folder the way `kam-coach ingest` does (read and chunk ever
 one write session). The cards are indexed first, outside the measurement.
 
 Reported: chunks, wall seconds and chunks a second (reading and chunking included, and indexing alone),
-process CPU seconds per chunk (user+system over every thread: what a neighbour's load does not inflate as
-it does wall time), and /proc/loadavg before and after. The machine is shared: an idle estimate is
-min(wall rate, cores / CPU per chunk); the JSON gives both.
+CPU seconds per chunk (user+system over every thread and the embedding workers: what a neighbour's load
+does not inflate as it does wall time), and /proc/loadavg before and after. The machine is shared, so
+the idle rate is estimated twice: cores / CPU per chunk (both cores ours, perfectly shared), and chunks /
+(wall seconds - the embedding workers' time spent waiting for a CPU, from /proc/<pid>/schedstat); the
+lower of the two is `idle_estimate_chunks_per_s`. --profile prints cProfile's view of this process (the
+workers' time shows as waiting on their futures).
 """
 
 from __future__ import annotations
@@ -64,8 +67,36 @@ def playbook(sentences: list[str], size_bytes: int, seed: int) -> str:
 
 
 def cpu_seconds() -> float:
+    """This process's CPU and its ended children's (the embedding workers, waited for as ingest ends)."""
     usage = os.times()
-    return usage.user + usage.system
+    return usage.user + usage.system + usage.children_user + usage.children_system
+
+
+def children_schedstat() -> list[tuple[float, float]]:
+    """(seconds on a CPU, seconds runnable but waiting for one) of each child process (the embedding
+    workers) now: what neighbours cost them is the second figure."""
+    found = []
+    for task in Path("/proc/self/task").iterdir():
+        for pid in (task / "children").read_text().split():
+            try:
+                run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
+            except (OSError, ValueError):
+                continue
+            found.append((int(run) / 1e9, int(wait) / 1e9))
+    return found
+
+
+class Progress:
+    """Counts chunks; as the last is stored, reads the workers' scheduler figures (before they exit)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.workers: list[tuple[float, float]] = []
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.done >= self.total:
+            self.workers = children_schedstat()
 
 
 def main() -> int:
@@ -94,27 +125,34 @@ def main() -> int:
 
         profiler = None
         if args.profile:
-            from pyinstrument import Profiler
+            import cProfile
 
-            profiler = Profiler(async_mode="disabled")
-            profiler.start()
+            profiler = cProfile.Profile()
+            profiler.enable()
         began = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         load_before = load()
         cpu_started, started = cpu_seconds(), time.perf_counter()
         prepared = prepare(files)
         read_s = time.perf_counter() - started
-        results = ingest_files(index, prepared)
+        progress = Progress(sum(len(file.chunks) for file in prepared))
+        results = ingest_files(index, prepared, progress=progress)
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_started
         load_after = load()
         if profiler is not None:
-            profiler.stop()
-            print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
 
         chunks = sum(result.chunks for result in results)
         assert index.store.count() >= chunks, "fewer pieces stored than chunks ingested"
         cores = os.cpu_count() or 1
         cpu_per_chunk = cpu / chunks
+        cpu_bound = cores / cpu_per_chunk
+        # The workers are the critical path: without neighbours, their wait for a CPU would mostly go.
+        waited = sum(wait for _, wait in progress.workers) / max(1, len(progress.workers))
+        critical = chunks / (seconds - waited) if progress.workers else None
         report = {
             "started": began,
             "cpus": cores,
@@ -127,14 +165,22 @@ def main() -> int:
             "index_chunks_per_s": round(chunks / (seconds - read_s), 1),
             "cpu_s": round(cpu, 2),
             "cpu_s_per_chunk": round(cpu_per_chunk, 5),
-            "cpu_bound_rate_idle": round(cores / cpu_per_chunk, 1),
+            "cpu_bound_rate_idle": round(cpu_bound, 1),
+            "embedding_workers": [
+                {"cpu_s": round(run, 2), "waited_for_cpu_s": round(wait, 2)} for run, wait in progress.workers
+            ],
+            "critical_path_rate_idle": round(critical, 1) if critical else None,
+            "idle_estimate_chunks_per_s": round(min(cpu_bound, critical or cpu_bound), 1),
             "load_before": load_before,
             "load": load_after,
             "method": (
                 "a fresh data folder, cards indexed first; then prepare (read and chunk) and ingest_files "
                 "over the playbook, as `kam-coach ingest` does. cpu_s: user+system of this process over "
-                "that span; cpu_bound_rate_idle: cores / CPU per chunk, the rate if both cores were ours "
-                "and the work spread over them perfectly."
+                "that span, the embedding workers' included; cpu_bound_rate_idle: cores / CPU per chunk, "
+                "the rate if both cores were ours and the work spread over them perfectly; "
+                "critical_path_rate_idle: chunks / (seconds - the workers' mean wait for a CPU, from "
+                "/proc/<pid>/schedstat), the rate if nothing else had wanted the cores; "
+                "idle_estimate: the lower of the two."
             ),
         }
     args.out.parent.mkdir(parents=True, exist_ok=True)

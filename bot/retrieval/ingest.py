@@ -297,6 +297,7 @@ def ingest_files(
     """Indexes files one after another in one session: each is complete or absent, never half-there."""
     results = []
     with index.writing() as writer:
+        writer.expect(sum(len(prepared.chunks) for prepared in files))
         for prepared in files:
             if on_file is not None:
                 on_file(prepared)
