@@ -72,17 +72,21 @@ def cpu_seconds() -> float:
     return usage.user + usage.system + usage.children_user + usage.children_system
 
 
-def children_schedstat() -> list[tuple[float, float]]:
-    """(seconds on a CPU, seconds runnable but waiting for one) of each child process (the embedding
-    workers) now: what neighbours cost them is the second figure."""
+def children_schedstat() -> list[tuple[float, float, float]]:
+    """(seconds on a CPU, seconds runnable but waiting for one, seconds alive) of each child process (the
+    embedding workers) now: what neighbours cost them is the second figure; alive minus both is time
+    spent starting or waiting for work."""
     found = []
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
     for task in Path("/proc/self/task").iterdir():
         for pid in (task / "children").read_text().split():
             try:
                 run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
-            except (OSError, ValueError):
+                started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+            except (OSError, ValueError, IndexError):
                 continue
-            found.append((int(run) / 1e9, int(wait) / 1e9))
+            alive = uptime - started / os.sysconf("SC_CLK_TCK")
+            found.append((int(run) / 1e9, int(wait) / 1e9, alive))
     return found
 
 
@@ -91,7 +95,7 @@ class Progress:
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
-        self.workers: list[tuple[float, float]] = []
+        self.workers: list[tuple[float, float, float]] = []
 
     def __call__(self, count: int) -> None:
         self.done += count
@@ -151,7 +155,7 @@ def main() -> int:
         cpu_per_chunk = cpu / chunks
         cpu_bound = cores / cpu_per_chunk
         # The workers are the critical path: without neighbours, their wait for a CPU would mostly go.
-        waited = sum(wait for _, wait in progress.workers) / max(1, len(progress.workers))
+        waited = sum(wait for _, wait, _ in progress.workers) / max(1, len(progress.workers))
         critical = chunks / (seconds - waited) if progress.workers else None
         report = {
             "started": began,
@@ -167,7 +171,12 @@ def main() -> int:
             "cpu_s_per_chunk": round(cpu_per_chunk, 5),
             "cpu_bound_rate_idle": round(cpu_bound, 1),
             "embedding_workers": [
-                {"cpu_s": round(run, 2), "waited_for_cpu_s": round(wait, 2)} for run, wait in progress.workers
+                {
+                    "cpu_s": round(run, 2),
+                    "waited_for_cpu_s": round(wait, 2),
+                    "idle_s": round(alive - run - wait, 2),
+                }
+                for run, wait, alive in progress.workers
             ],
             "critical_path_rate_idle": round(critical, 1) if critical else None,
             "idle_estimate_chunks_per_s": round(min(cpu_bound, critical or cpu_bound), 1),

@@ -19,6 +19,7 @@ worth it from PROCESS_FROM pieces in a write session, not for a card sync or a o
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
 import os
 import pickle
@@ -37,6 +38,10 @@ from bot.retrieval.embeddings import USEMultilingualEmbeddings, embed_array
 log = logging.getLogger(__name__)
 
 PROCESS_FROM = 1000
+# Pipes large enough for a few batches each way (a batch is about 100 KB out, 128 KB back): while this
+# process's GIL is held (a Chroma write), a worker still finds its next batch waiting and can hand back
+# its last one, instead of stalling on a full 64 KB pipe.
+PIPE_BYTES = 1 << 20
 
 
 class WorkerStopped(RuntimeError):
@@ -59,6 +64,9 @@ class _Worker:
             stdout=subprocess.PIPE,
             env=env,
         )
+        for pipe in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError, AttributeError):  # Linux only; capped by pipe-max-size
+                fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[union-attr]
         self.pending: deque[Future[Any]] = deque()
         self.lock = threading.Lock()
         self.outbox: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()

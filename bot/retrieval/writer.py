@@ -32,9 +32,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 64
 EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
-# Batches handed to the embedders ahead of the one awaited: one queued per worker, so a worker finishing
-# a batch starts the next at once instead of waiting while this thread stores and tokenises.
-EMBEDDINGS_AHEAD = 2 * EMBEDDING_WORKERS
+# Batches handed to the embedders ahead of the one awaited: two queued per worker, so a worker finishing
+# a batch starts the next at once instead of waiting while this thread stores and tokenises, or while a
+# Chroma write holds the GIL (0.2-0.5 s).
+EMBEDDINGS_AHEAD = 3 * EMBEDDING_WORKERS
 WRITE_BATCH = 512  # Chroma spends 40% less per piece on 500-piece writes than on 64-piece ones
 WRITES_IN_FLIGHT = 2
 PUBLISH_SECONDS = 30.0
