@@ -68,6 +68,7 @@ class _Worker:
             with contextlib.suppress(OSError, AttributeError):  # Linux only; capped by pipe-max-size
                 fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # type: ignore[union-attr]
         self.pending: deque[Future[Any]] = deque()
+        self.stopped: str | None = None
         self.lock = threading.Lock()
         self.outbox: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
         # Sending and receiving on threads of their own: a batch is larger than a pipe's buffer, and the
@@ -78,6 +79,9 @@ class _Worker:
     def submit(self, texts: list[str]) -> Future[Any]:
         future: Future[Any] = Future()
         with self.lock:
+            if self.stopped is not None:  # no one is left to answer it
+                future.set_exception(WorkerStopped(self.stopped))
+                return future
             self.pending.append(future)
         self.outbox.put(texts)
         return future
@@ -109,9 +113,10 @@ class _Worker:
                     future.set_exception(WorkerStopped(payload))
         except (EOFError, OSError, pickle.UnpicklingError):
             with self.lock:
+                self.stopped = f"embedding worker {self.process.pid} ended"
                 stranded, self.pending = list(self.pending), deque()
             for future in stranded:
-                future.set_exception(WorkerStopped(f"embedding worker exited ({self.process.poll()})"))
+                future.set_exception(WorkerStopped(self.stopped))
 
     @property
     def load(self) -> int:
@@ -134,7 +139,7 @@ class EmbeddingWorkers:
 
     def submit(self, texts: list[str]) -> Future[Any]:
         """Future float32 rows, one a text; the batch goes to the worker with the fewest waiting."""
-        return min(self._workers, key=lambda worker: worker.load).submit(texts)
+        return min(self._workers, key=lambda worker: (worker.stopped is not None, worker.load)).submit(texts)
 
     def close(self) -> None:
         for worker in self._workers:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from bot.retrieval.chroma_store import ChromaStore
-from bot.retrieval.embedding_workers import PROCESS_FROM, EmbeddingWorkers, start_workers
+from bot.retrieval.embedding_workers import PROCESS_FROM, EmbeddingWorkers, WorkerStopped, start_workers
 from bot.retrieval.embeddings import TextEmbeddings, embed_array
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry
 from bot.retrieval.tokenize import tokenize_many
@@ -123,6 +123,7 @@ class IndexWriter:
         self._published_at = time.monotonic()
         self._embedders = ThreadPoolExecutor(EMBEDDING_WORKERS, thread_name_prefix="embed")
         self._processes: EmbeddingWorkers | None = None
+        self._workers_failed = False
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
 
     def replace(
@@ -195,7 +196,12 @@ class IndexWriter:
     def expect(self, pieces: int) -> None:
         """Says how many pieces this session is about to embed: from PROCESS_FROM on, worker processes
         embed them (bot/retrieval/embedding_workers.py), and stay for the rest of the session."""
-        if self._processes is None and pieces >= PROCESS_FROM and EMBEDDING_WORKERS > 1:
+        if (
+            self._processes is None
+            and not self._workers_failed
+            and pieces >= PROCESS_FROM
+            and EMBEDDING_WORKERS > 1
+        ):
             self._processes = start_workers(self.embeddings, EMBEDDING_WORKERS)
 
     def _embed(self, texts: list[str]) -> Future[Any]:
@@ -216,7 +222,13 @@ class IndexWriter:
         writes: _WriteBuffer,
         progress: Callable[[int], None] | None,
     ) -> None:
-        batch_vectors = embedding.result()
+        try:
+            batch_vectors = embedding.result()
+        except WorkerStopped as stopped:  # embed here instead, and the rest of the session in threads
+            log.warning("embedding worker failed (%s); embedding in this process", stopped)
+            self._workers_failed = True
+            self._stop_workers()
+            batch_vectors = embed_array(self.embeddings, [draft.text for _, _, draft in batch])
         metadatas = [
             {
                 **self._source_metadata(entry),
@@ -281,9 +293,12 @@ class IndexWriter:
         self._published_at = time.monotonic()
         return self.snapshot
 
-    def close(self) -> None:
-        self._embedders.shutdown(wait=True)
+    def _stop_workers(self) -> None:
         if self._processes is not None:
             self._processes.close()
             self._processes = None
+
+    def close(self) -> None:
+        self._embedders.shutdown(wait=True)
+        self._stop_workers()
         self._writer.shutdown(wait=True)

@@ -3,7 +3,10 @@ search results, and no worker outlives its ingest (a failed worker is an error, 
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -45,14 +48,20 @@ def test_a_worker_that_dies_fails_its_batches_instead_of_hanging(settings):
         victim.process.wait()
         with pytest.raises(WorkerStopped):
             victim.submit(TEXTS).result(timeout=60)
+        with pytest.raises(WorkerStopped):  # also once it is known to be gone
+            victim.submit(TEXTS).result(timeout=60)
+        answer = workers.submit(TEXTS).result(timeout=120)  # the other one answers the rest
+        assert answer.shape == (len(TEXTS), 512)
     finally:
         workers.close()
 
 
 def _stored_vectors(index: KnowledgeIndex, path: str) -> np.ndarray:
-    got = index.store.pieces.get(where={"source_id": document_id(path)}, include=["embeddings", "metadatas"])
-    order = np.argsort([metadata["chunk"] for metadata in got["metadatas"]])
-    return np.asarray(got["embeddings"], dtype=np.float32)[order]
+    """The vectors a search reads (the snapshot's; Chroma hands back its own normalised copies)."""
+    snapshot = index.folder.current()
+    assert snapshot is not None
+    ids = sorted(snapshot.piece_ids_of(document_id(path)), key=lambda key: int(key.rsplit("#", 1)[1]))
+    return np.asarray(snapshot.vectors[snapshot.rows_of(ids)])
 
 
 def test_an_ingest_in_workers_stores_and_finds_what_one_in_threads_does(
@@ -86,3 +95,51 @@ def test_an_ingest_in_workers_stores_and_finds_what_one_in_threads_does(
     assert threads[0] == workers[0] >= 150
     assert np.array_equal(threads[1], workers[1])
     assert threads[2] == workers[2] and "Quokka" in threads[2][0][1]
+
+
+def _worker_pids() -> list[int]:
+    return [
+        int(pid)
+        for task in Path("/proc/self/task").iterdir()
+        for pid in (task / "children").read_text().split()
+        if "bot.retrieval.embedding_workers" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    ]
+
+
+def test_an_ingest_whose_worker_dies_still_completes_in_this_process(
+    tmp_path, monkeypatch, shared_data_dir, index
+):
+    playbook = tmp_path / "numbat.md"
+    playbook.write_text(
+        "\n\n".join(
+            f"## Site {n}\n\nThe Numbat site {n} is audited every {n % 11 + 1} weeks." for n in range(300)
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(writer, "PROCESS_FROM", 1)
+    data_dir = tmp_path / "data"
+    shutil.copytree(shared_data_dir, data_dir)
+    fresh = KnowledgeIndex(make_settings(data_dir))
+    killed: list[int] = []
+
+    def kill_a_worker(_count: int) -> None:
+        if not killed:
+            killed.extend(_worker_pids()[:1])
+            os.kill(killed[0], signal.SIGKILL)
+
+    (result,) = ingest_files(fresh, prepare([playbook]), progress=kill_a_worker)
+    assert killed and result.chunks == 300
+    assert [(row["title"], row["chunks"]) for row in fresh.documents()] == [("numbat.md", 300)]
+    assert fresh.store.count() == fresh.piece_count()
+    stored = _stored_vectors(fresh, str(playbook))
+    chunks, embeddings = (
+        prepare([playbook])[0].chunks,
+        USEMultilingualEmbeddings(cache_dir=data_dir / "cache"),
+    )
+    expected = np.concatenate(  # in the writer's batches: a batch's makeup moves the last bits
+        [
+            embed_array(embeddings, chunks[at : at + writer.BATCH])
+            for at in range(0, len(chunks), writer.BATCH)
+        ]
+    )
+    assert np.array_equal(stored, expected)
