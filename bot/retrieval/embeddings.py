@@ -178,8 +178,6 @@ def embed_array(embeddings: TextEmbeddings, texts: list[str]) -> Any:
     """float32 vectors (one row a text) from any langchain `Embeddings`."""
     import numpy as np
 
-    if isinstance(embeddings, USEMultilingualEmbeddings) and texts:
-        return embeddings.model.encode(list(texts))  # float32 rows already: no trip through Python floats
     vectors = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
     return vectors.reshape(len(texts), -1)
 
