@@ -123,7 +123,9 @@ def score(coach: Any, on_topic: list[dict[str, Any]], off_topic: list[dict[str, 
             tally.answered += answered
             tally.language_right += reply.language == item["lang"]
         if answered:
-            groups[item["split"]].misses.append(f"{item['id']}: ANSWERED off-topic with {_source_ids(reply)[:1]}")
+            groups[item["split"]].misses.append(
+                f"{item['id']}: ANSWERED off-topic with {_source_ids(reply)[:1]}"
+            )
     ordered = sorted(latencies)
     return {
         "groups": {key: tally.figures() for key, tally in sorted(groups.items())},
@@ -148,7 +150,9 @@ def build_coach(data_dir: Path) -> Any:
 
 def print_figures(result: dict[str, Any], show_misses: bool) -> None:
     for key, figures in result["groups"].items():
-        shown = {k: v for k, v in figures.items() if v not in (None, 0) or k in ("refused", "off_topic_answered")}
+        shown = {
+            k: v for k, v in figures.items() if v not in (None, 0) or k in ("refused", "off_topic_answered")
+        }
         print(f"{key:28} {shown}")
     print("latency", result["latency_ms"])
     if show_misses:

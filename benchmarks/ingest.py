@@ -8,12 +8,12 @@ it into a fresh data folder the way `kam-coach ingest` does (read and chunk ever
 one write session). The cards are indexed first, outside the measurement.
 
 Reported: chunks, wall seconds and chunks a second (reading and chunking included, and indexing alone),
-CPU seconds per chunk (user+system over every thread and the embedding workers: what a neighbour's load
+CPU seconds per chunk (user+system over every thread of the process: what a neighbour's load
 does not inflate as it does wall time), and /proc/loadavg before and after. The machine is shared, so
 the idle rate is estimated twice: cores / CPU per chunk (both cores ours, perfectly shared), and chunks /
-(wall seconds - the embedding workers' time spent waiting for a CPU, from /proc/<pid>/schedstat); the
+(wall seconds - the embedding threads' time spent waiting for a CPU, from /proc/self/task/*/schedstat); the
 lower of the two is `idle_estimate_chunks_per_s`. --profile prints cProfile's view of this process (the
-workers' time shows as waiting on their futures).
+embedding threads' time shows as waiting on their futures).
 """
 
 from __future__ import annotations
@@ -67,40 +67,44 @@ def playbook(sentences: list[str], size_bytes: int, seed: int) -> str:
 
 
 def cpu_seconds() -> float:
-    """This process's CPU and its ended children's (the embedding workers, waited for as ingest ends)."""
+    """This process's CPU (every thread's)."""
     usage = os.times()
     return usage.user + usage.system + usage.children_user + usage.children_system
 
 
-def children_schedstat() -> list[tuple[float, float, float]]:
-    """(seconds on a CPU, seconds runnable but waiting for one, seconds alive) of each child process (the
-    embedding workers) now: what neighbours cost them is the second figure; alive minus both is time
-    spent starting or waiting for work."""
+def embedding_threads() -> list[tuple[float, float, float]]:
+    """(seconds on a CPU, seconds runnable but waiting for one, seconds alive) of each embedding thread
+    now: what neighbours cost them is the second figure; alive minus both is time spent blocked (on the
+    GIL, or waiting for a batch)."""
+    import threading
+
     found = []
     uptime = float(Path("/proc/uptime").read_text().split()[0])
-    for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            try:
-                run, wait, _ = Path(f"/proc/{pid}/schedstat").read_text().split()
-                started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-            except (OSError, ValueError, IndexError):
-                continue
-            alive = uptime - started / os.sysconf("SC_CLK_TCK")
-            found.append((int(run) / 1e9, int(wait) / 1e9, alive))
+    for thread in threading.enumerate():
+        if not thread.name.startswith("embed") or thread.native_id is None:
+            continue
+        task = Path(f"/proc/self/task/{thread.native_id}")
+        try:
+            run, wait, _ = (task / "schedstat").read_text().split()
+            started = int((task / "stat").read_text().rsplit(")", 1)[1].split()[19])
+        except (OSError, ValueError, IndexError):
+            continue
+        found.append((int(run) / 1e9, int(wait) / 1e9, uptime - started / os.sysconf("SC_CLK_TCK")))
     return found
 
 
 class Progress:
-    """Counts chunks; as the last is stored, reads the workers' scheduler figures (before they exit)."""
+    """Counts chunks; as the last is stored, reads the embedding threads' scheduler figures (before the
+    session ends them)."""
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
-        self.workers: list[tuple[float, float, float]] = []
+        self.threads: list[tuple[float, float, float]] = []
 
     def __call__(self, count: int) -> None:
         self.done += count
         if self.done >= self.total:
-            self.workers = children_schedstat()
+            self.threads = embedding_threads()
 
 
 def main() -> int:
@@ -154,9 +158,9 @@ def main() -> int:
         cores = os.cpu_count() or 1
         cpu_per_chunk = cpu / chunks
         cpu_bound = cores / cpu_per_chunk
-        # The workers are the critical path: without neighbours, their wait for a CPU would mostly go.
-        waited = sum(wait for _, wait, _ in progress.workers) / max(1, len(progress.workers))
-        critical = chunks / (seconds - waited) if progress.workers else None
+        # The embedding threads are the critical path: without neighbours, their wait for a CPU would go.
+        waited = sum(wait for _, wait, _ in progress.threads) / max(1, len(progress.threads))
+        critical = chunks / (seconds - waited) if progress.threads else None
         report = {
             "started": began,
             "cpus": cores,
@@ -170,13 +174,13 @@ def main() -> int:
             "cpu_s": round(cpu, 2),
             "cpu_s_per_chunk": round(cpu_per_chunk, 5),
             "cpu_bound_rate_idle": round(cpu_bound, 1),
-            "embedding_workers": [
+            "embedding_threads": [
                 {
                     "cpu_s": round(run, 2),
                     "waited_for_cpu_s": round(wait, 2),
-                    "idle_s": round(alive - run - wait, 2),
+                    "blocked_s": round(alive - run - wait, 2),
                 }
-                for run, wait, alive in progress.workers
+                for run, wait, alive in progress.threads
             ],
             "critical_path_rate_idle": round(critical, 1) if critical else None,
             "idle_estimate_chunks_per_s": round(min(cpu_bound, critical or cpu_bound), 1),
@@ -185,10 +189,10 @@ def main() -> int:
             "method": (
                 "a fresh data folder, cards indexed first; then prepare (read and chunk) and ingest_files "
                 "over the playbook, as `kam-coach ingest` does. cpu_s: user+system of this process over "
-                "that span, the embedding workers' included; cpu_bound_rate_idle: cores / CPU per chunk, "
+                "that span, every thread's; cpu_bound_rate_idle: cores / CPU per chunk, "
                 "the rate if both cores were ours and the work spread over them perfectly; "
-                "critical_path_rate_idle: chunks / (seconds - the workers' mean wait for a CPU, from "
-                "/proc/<pid>/schedstat), the rate if nothing else had wanted the cores; "
+                "critical_path_rate_idle: chunks / (seconds - the embedding threads' mean wait for a "
+                "CPU, from /proc/self/task/*/schedstat), the rate if nothing else had wanted the cores; "
                 "idle_estimate: the lower of the two."
             ),
         }

@@ -294,7 +294,6 @@ def ingest_files(
     shared among its files by their chunks."""
     results = []
     with index.writing() as writer:
-        writer.expect(sum(len(prepared.chunks) for prepared in files))
         for group in _groups(files):
             if on_file is not None:
                 on_file(group[0])

@@ -1,7 +1,8 @@
 """Writing to the index: sources replaced whole, their pieces streamed into Chroma, then registered.
 
-Embedding runs in the calling thread while the previous batch is written to Chroma in another, so a
-large file keeps both cores busy. A source is registered (bot/retrieval/chroma_store.py) only after its
+Batches are tokenised in the calling thread, embedded on two threads (numpy releases the GIL in its
+matrix products) with batches queued ahead of them, and written to Chroma on a third in large writes, so
+a large file keeps both cores busy. A source is registered (bot/retrieval/chroma_store.py) only after its
 last batch is written, and its earlier version is deleted only after that: an interrupted or failed
 write leaves the earlier version complete and searchable, and its own pieces unlisted. A new snapshot
 is published at the end of the session, and during a long one every PUBLISH_SECONDS, so other
@@ -23,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from bot.retrieval.chroma_store import ChromaStore
-from bot.retrieval.embedding_workers import PROCESS_FROM, EmbeddingWorkers, WorkerStopped, start_workers
 from bot.retrieval.embeddings import TextEmbeddings, embed_array
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry
 from bot.retrieval.tokenize import tokenize_many
@@ -32,9 +32,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 64
 EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
-# Batches handed to the embedders ahead of the one awaited: two queued per worker, so a worker finishing
-# a batch starts the next at once instead of waiting while this thread stores and tokenises, or while a
-# Chroma write holds the GIL (0.2-0.5 s).
+# Batches handed to the embedding threads ahead of the one awaited: two queued per thread, so a thread
+# finishing a batch starts the next at once instead of waiting while this thread stores and tokenises
+# (with one batch per thread in flight, a thread sat idle while this one stored and tokenised).
 EMBEDDINGS_AHEAD = 3 * EMBEDDING_WORKERS
 WRITE_BATCH = 512  # Chroma spends 40% less per piece on 500-piece writes than on 64-piece ones
 WRITES_IN_FLIGHT = 2
@@ -122,8 +122,6 @@ class IndexWriter:
         self.registered = False
         self._published_at = time.monotonic()
         self._embedders = ThreadPoolExecutor(EMBEDDING_WORKERS, thread_name_prefix="embed")
-        self._processes: EmbeddingWorkers | None = None
-        self._workers_failed = False
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chroma-write")
 
     def replace(
@@ -157,14 +155,14 @@ class IndexWriter:
         # core; numpy releases the GIL), written to Chroma on the writer thread, in order.
         stages: deque[tuple[list[_Item], list[list[str]], Future[Any]]] = deque()
         writes = _WriteBuffer(self._writer, self.store)
-        if vectors is None:
-            self.expect(len(flat))
         try:
             for start in range(0, len(flat), BATCH):
                 batch = flat[start : start + BATCH]
                 texts = [draft.text for _, _, draft in batch]
                 embedding = (  # handed over first, so it runs while this thread tokenises
-                    self._embed(texts) if vectors is None else _done(vectors[start : start + len(batch)])
+                    self._embedders.submit(embed_array, self.embeddings, texts)
+                    if vectors is None
+                    else _done(vectors[start : start + len(batch)])
                 )
                 stages.append((batch, self._tokens(batch), embedding))
                 while len(stages) > EMBEDDINGS_AHEAD:
@@ -193,22 +191,6 @@ class IndexWriter:
         if time.monotonic() - self._published_at > PUBLISH_SECONDS:
             self.publish()
 
-    def expect(self, pieces: int) -> None:
-        """Says how many pieces this session is about to embed: from PROCESS_FROM on, worker processes
-        embed them (bot/retrieval/embedding_workers.py), and stay for the rest of the session."""
-        if (
-            self._processes is None
-            and not self._workers_failed
-            and pieces >= PROCESS_FROM
-            and EMBEDDING_WORKERS > 1
-        ):
-            self._processes = start_workers(self.embeddings, EMBEDDING_WORKERS)
-
-    def _embed(self, texts: list[str]) -> Future[Any]:
-        if self._processes is not None:
-            return self._processes.submit(texts)
-        return self._embedders.submit(embed_array, self.embeddings, texts)
-
     @staticmethod
     def _tokens(batch: list[_Item]) -> list[list[str]]:
         keyword_tokens = iter(tokenize_many([draft.text for _, _, draft in batch if draft.keyword]))
@@ -222,13 +204,7 @@ class IndexWriter:
         writes: _WriteBuffer,
         progress: Callable[[int], None] | None,
     ) -> None:
-        try:
-            batch_vectors = embedding.result()
-        except WorkerStopped as stopped:  # embed here instead, and the rest of the session in threads
-            log.warning("embedding worker failed (%s); embedding in this process", stopped)
-            self._workers_failed = True
-            self._stop_workers()
-            batch_vectors = embed_array(self.embeddings, [draft.text for _, _, draft in batch])
+        batch_vectors = embedding.result()
         metadatas = [
             {
                 **self._source_metadata(entry),
@@ -293,12 +269,6 @@ class IndexWriter:
         self._published_at = time.monotonic()
         return self.snapshot
 
-    def _stop_workers(self) -> None:
-        if self._processes is not None:
-            self._processes.close()
-            self._processes = None
-
     def close(self) -> None:
         self._embedders.shutdown(wait=True)
-        self._stop_workers()
         self._writer.shutdown(wait=True)
