@@ -33,8 +33,8 @@ log = logging.getLogger(__name__)
 BATCH = 64
 EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
 # Batches handed to the embedding threads ahead of the one awaited: two queued per thread, so a thread
-# finishing a batch starts the next at once instead of waiting while this thread stores and tokenises
-# (with one batch per thread in flight, a thread sat idle while this one stored and tokenised).
+# finishing a batch starts the next at once (with one each in flight, it sat idle while this thread
+# stored the last batch and tokenised the next).
 EMBEDDINGS_AHEAD = 3 * EMBEDDING_WORKERS
 WRITE_BATCH = 512  # Chroma spends 40% less per piece on 500-piece writes than on 64-piece ones
 WRITES_IN_FLIGHT = 2
