@@ -48,3 +48,36 @@ def test_a_file_given_twice_is_stored_once(fresh_index, tmp_path):
     assert [result.chunks for result in results] == [1, 1]
     assert [(row["title"], row["chunks"]) for row in fresh_index.documents()] == [("note.md", 1)]
     assert fresh_index.store.count() == fresh_index.piece_count()
+
+
+def test_the_stored_vectors_are_the_models_own(fresh_index, tmp_path):
+    """What a search reads is what the model gives for the writer's batches, bit for bit."""
+    import numpy as np
+
+    from bot.retrieval import writer
+    from bot.retrieval.embeddings import embed_array
+    from bot.retrieval.index import document_id
+
+    playbook = tmp_path / "numbat.md"
+    playbook.write_text(
+        "\n\n".join(
+            f"## Site {n}\n\nThe Numbat site {n} is audited every {n % 11 + 1} weeks." for n in range(150)
+        ),
+        encoding="utf-8",
+    )
+    (prepared,) = prepare([playbook])
+    ingest_files(fresh_index, [prepared])
+    snapshot = fresh_index.folder.current()
+    assert snapshot is not None
+    ids = sorted(
+        snapshot.piece_ids_of(document_id(str(playbook))), key=lambda key: int(key.rsplit("#", 1)[1])
+    )
+    stored = np.asarray(snapshot.vectors[snapshot.rows_of(ids)])
+    chunks = prepared.chunks
+    expected = np.concatenate(
+        [
+            embed_array(fresh_index.embeddings, chunks[at : at + writer.BATCH])
+            for at in range(0, len(chunks), writer.BATCH)
+        ]
+    )
+    assert len(chunks) == 150 and np.array_equal(stored, expected)
