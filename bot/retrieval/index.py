@@ -424,12 +424,40 @@ class KnowledgeIndex:
 
         key = document_id(path)
         before = writer.builder.sources.get(key)
-        entry = SourceEntry(
+        drafts = [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks]
+        writer.replace(self._document_entry(path, title), drafts, vectors=vectors, progress=progress)
+        return len(chunks), before.pieces if before is not None else 0
+
+    def write_documents(
+        self,
+        writer: IndexWriter,
+        documents: Sequence[tuple[str, str, list[str]]],
+        lang_of: Any,
+        progress: Any = None,
+    ) -> list[tuple[int, int]]:
+        """`write_document` for several files (path, title, chunks; distinct paths) in one stream of
+        batches, so small files keep every embedder busy; each is registered once all are written."""
+        from bot.retrieval.writer import PieceDraft
+
+        counts = []
+        for path, _, chunks in documents:
+            before = writer.builder.sources.get(document_id(path))
+            counts.append((len(chunks), before.pieces if before is not None else 0))
+        writer.replace_many(
+            [
+                (self._document_entry(path, title), [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks])
+                for path, title, chunks in documents
+            ],
+            progress=progress,
+        )
+        return counts
+
+    @staticmethod
+    def _document_entry(path: str, title: str) -> SourceEntry:
+        key = document_id(path)
+        return SourceEntry(
             key=key, source_id=key, kind="document", version=uuid.uuid4().hex[:12], title=title, path=path
         )
-        drafts = [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks]
-        writer.replace(entry, drafts, vectors=vectors, progress=progress)
-        return len(chunks), before.pieces if before is not None else 0
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[IndexWriter]:

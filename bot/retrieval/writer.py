@@ -1,7 +1,8 @@
 """Writing to the index: sources replaced whole, their pieces streamed into Chroma, then registered.
 
-Embedding runs in the calling thread while the previous batch is written to Chroma in another, so a
-large file keeps both cores busy. A source is registered (bot/retrieval/chroma_store.py) only after its
+Batches are tokenised in the calling thread, embedded on two threads (numpy releases the GIL in its
+matrix products) with batches queued ahead of them, and written to Chroma on a third in large writes, so
+a large file keeps both cores busy. A source is registered (bot/retrieval/chroma_store.py) only after its
 last batch is written, and its earlier version is deleted only after that: an interrupted or failed
 write leaves the earlier version complete and searchable, and its own pieces unlisted. A new snapshot
 is published at the end of the session, and during a long one every PUBLISH_SECONDS, so other
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 BATCH = 64
 EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
+# Batches handed to the embedding threads ahead of the one awaited: two queued per thread, so a thread
+# finishing a batch starts the next at once (with one each in flight, it sat idle while this thread
+# stored the last batch and tokenised the next).
+EMBEDDINGS_AHEAD = 3 * EMBEDDING_WORKERS
 WRITE_BATCH = 512  # Chroma spends 40% less per piece on 500-piece writes than on 64-piece ones
 WRITES_IN_FLIGHT = 2
 PUBLISH_SECONDS = 30.0
@@ -154,16 +159,13 @@ class IndexWriter:
             for start in range(0, len(flat), BATCH):
                 batch = flat[start : start + BATCH]
                 texts = [draft.text for _, _, draft in batch]
-                stages.append(
-                    (
-                        batch,
-                        self._tokens(batch),
-                        self._embedders.submit(embed_array, self.embeddings, texts)
-                        if vectors is None
-                        else _done(vectors[start : start + len(batch)]),
-                    )
+                embedding = (  # handed over first, so it runs while this thread tokenises
+                    self._embedders.submit(embed_array, self.embeddings, texts)
+                    if vectors is None
+                    else _done(vectors[start : start + len(batch)])
                 )
-                while len(stages) > EMBEDDING_WORKERS:
+                stages.append((batch, self._tokens(batch), embedding))
+                while len(stages) > EMBEDDINGS_AHEAD:
                     self._store_batch(*stages.popleft(), writes, progress)
             while stages:
                 self._store_batch(*stages.popleft(), writes, progress)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
+import re
 import shutil
+import struct
+import subprocess
+import sys
+import termios
 
 import pytest
+
+from tests.conftest import REPO, cli_env
 
 
 @pytest.fixture
@@ -148,3 +158,46 @@ def test_a_folder_is_ingested_at_any_depth_with_a_glob(run_cli, own_data_dir, tm
     removed = run_cli("ingest", "--remove", "--json", str(tmp_path / "plays"), data_dir=own_data_dir)
     assert sorted(json.loads(removed.stdout)["removed"].values()) == [1, 1]
     assert json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)["documents"] == []
+
+
+@pytest.mark.slow
+def test_a_long_file_shows_its_progress_on_a_terminal_and_finishes(run_cli, own_data_dir, tmp_path):
+    """The progress bar moves while the chunks are indexed (not only at the end), on a real terminal."""
+    playbook = tmp_path / "regions.txt"
+    playbook.write_text(
+        "\n\n".join(
+            f"Region {n}\n\nThe Wallaby discount for region {n} needs the regional director's approval "
+            "before the quarterly review."
+            for n in range(400)
+        ),
+        encoding="utf-8",
+    )
+    terminal, its_end = pty.openpty()
+    fcntl.ioctl(its_end, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a new pty is 0x0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ingest", "--json", str(playbook)],
+        cwd=REPO,
+        env=cli_env(own_data_dir),
+        stdout=subprocess.PIPE,
+        stderr=its_end,
+    )
+    os.close(its_end)
+    shown = b""
+    while True:
+        try:
+            part = os.read(terminal, 4096)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not part:
+            break
+        shown += part
+    out, _ = process.communicate(timeout=300)
+    os.close(terminal)
+    assert process.returncode == 0, shown.decode("utf-8", "replace")
+    chunks = json.loads(out)["ingested"][0]["chunks"]
+    assert chunks == 400
+    counts = re.findall(r"(\d+)/(\d+) \[", shown.decode("utf-8", "replace"))
+    assert {int(total) for _, total in counts} == {chunks}
+    assert len({int(done) for done, _ in counts if 0 < int(done) < chunks}) >= 2, counts
+    listing = json.loads(run_cli("sources", "--json", data_dir=own_data_dir).stdout)
+    assert [(row["title"], row["chunks"]) for row in listing["documents"]] == [("regions.txt", 400)]
