@@ -28,7 +28,7 @@ def test_past_32766_pieces_the_coach_ingests_lists_and_answers(run_cli, tmp_path
         ),
         encoding="utf-8",
     )
-    ingested = run_cli("ingest", "--json", str(notes), data_dir=data_dir, timeout=900, **HASHING)
+    ingested = run_cli("ingest", "--json", str(notes), data_dir=data_dir, **HASHING)
     assert ingested.returncode == 0, ingested.stderr
     assert json.loads(ingested.stdout)["ingested"][0]["chunks"] == SECTIONS
 
