@@ -3,6 +3,8 @@ coach; their results are the rules' own numbers, as typed tables with the rule's
 
 from __future__ import annotations
 
+import pytest
+
 from bot.coach.turn import Attachment, Turn
 from tests.conftest import REPO
 
@@ -88,3 +90,16 @@ def test_a_bad_horizon_is_asked_again(say):
     bad = say("0")
     assert "must be from 1 to 1200" in bad.text and bad.ask.slot == "months"
     assert say("12").tables[0].rows[-1][1] == "annual plan review"
+
+
+@pytest.mark.parametrize(
+    "question", ["什么是关键客户？", "关键客户是什么？", "what is a key account?", "Explain customer tiering"]
+)
+def test_asking_what_something_is_gets_an_answer_not_a_form(say, question):
+    """Outside checks saw "什么是关键客户？" start the tiers form: a definition wanted, a table asked for."""
+    reply = say(question)
+    assert reply.dialog is None and reply.citations, reply.text
+
+
+def test_asking_for_the_tiers_still_starts_the_form(say):
+    assert say("给我的客户分级").dialog == "tiers"
