@@ -354,3 +354,11 @@ def test_the_form_follows_the_users_language(say):
     assert zh.language == "zh" and zh.ask.slot == "max_discount"
     en = say("the max discount is 10%")
     assert en.language == "en" and en.ask.slot == "winning_price"
+
+
+def test_short_names_for_the_figures_are_read_up_front(say):
+    """'list 100 … winning 85' as people type it: both taken, so the tree goes on to LRAIC."""
+    reply = say("what's the price if list 100, max discount 10%, winning 85")
+    assert reply.dialog == "pricing"
+    assert "list price 100" in reply.text and "winning price 85" in reply.text
+    assert reply.ask is not None and reply.ask.slot == "lraic"
