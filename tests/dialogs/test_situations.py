@@ -192,3 +192,21 @@ def test_figures_in_words_are_figures(coach):
 def test_a_start_command_for_another_form_is_that_form(say):
     reply = say("start a plan for ACME, a key account, starting Jan 6")
     assert reply.dialog == "plan" and reply.intent == "plan"
+
+
+@pytest.mark.parametrize(
+    ("message", "verdict"),
+    [
+        (
+            "ACME wants 85 per unit, list is 100, we can discount 10%, LRAIC 70, utilisation 55%",
+            "a winning price of 85 is below the policy's floor of 90",
+        ),
+        ("标价100，最大折扣10%，客户要85，LRAIC 70", "制胜价格85低于政策底价90"),
+    ],
+)
+def test_a_winning_price_under_the_floor_is_outside_the_policy(coach, message, verdict):
+    """The README's own example: 85 wanted, list 100 less 10% is 90, so step 1 is no. Outside checks saw
+    'we can discount 10%' read as the discount asked and the answer 'within the policy'."""
+    reply = coach.ask(message)
+    assert verdict in reply.text, reply.text
+    assert reply.citations[0].id == "pricing-decision-tree"

@@ -328,13 +328,18 @@ class PricingForm(Form):
         effective = float(values.get("effective_utilisation", DEFAULT_EFFECTIVE_UTILISATION))
         shown = {"effective": format_share(effective, s.language)}
         beyond: bool | None = None
-        if ASKED in values and "max_discount" in values:
-            beyond = float(values[ASKED]) > float(values["max_discount"]) + 1e-9
-            shown |= {"asked": format_share(values[ASKED], s.language)}
-        elif {"winning_price", "list_price", "max_discount"} <= values.keys():
+        by_price = False  # step 1 settled by the winning price against the floor, not by a discount asked
+        if {"winning_price", "list_price", "max_discount"} <= values.keys():
             floor = float(values["list_price"]) * (1 - float(values["max_discount"]))
             beyond = not within_discount(float(values["winning_price"]), floor)
-            shown |= {"asked": format_amount(values["winning_price"], s.language)}
+            by_price = True
+            shown |= {
+                "price": format_amount(values["winning_price"], s.language),
+                "floor": format_amount(floor, s.language),
+            }
+        elif ASKED in values and "max_discount" in values:
+            beyond = float(values[ASKED]) > float(values["max_discount"]) + 1e-9
+            shown |= {"asked": format_share(values[ASKED], s.language)}
         if "max_discount" in values:
             shown |= {"max": format_share(values["max_discount"], s.language)}
         under: bool | None = None
@@ -343,7 +348,8 @@ class PricingForm(Form):
             shown |= {"utilisation": format_share(values["utilisation"], s.language)}
         lines = []
         if beyond is not None:
-            lines.append(s.word("outlook", "beyond" if beyond else "within", **shown))
+            verdict = "beyond" if beyond else "within"
+            lines.append(s.word("outlook", f"{verdict}_price" if by_price else verdict, **shown))
         if under is not None and beyond is not False:
             lines.append(s.word("outlook", "under_used" if under else "well_used", **shown))
         elif beyond:
