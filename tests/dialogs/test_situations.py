@@ -205,8 +205,8 @@ def test_a_start_command_for_another_form_is_that_form(say):
     ],
 )
 def test_a_winning_price_under_the_floor_is_outside_the_policy(coach, message, verdict):
-    """The README's own example: 85 wanted, list 100 less 10% is 90, so step 1 is no. Outside checks saw
-    'we can discount 10%' read as the discount asked and the answer 'within the policy'."""
+    """The README's own example: 85 wanted, list 100 less 10% is 90, so step 1 is no. Before the fix, 'we
+    can discount 10%' was read as the discount asked and the answer said 'within the policy'."""
     reply = coach.ask(message)
     assert verdict in reply.text, reply.text
     assert reply.citations[0].id == "pricing-decision-tree"
