@@ -406,27 +406,13 @@ class KnowledgeIndex:
         dropped only then: a failure or an interruption leaves the earlier copy as it was. `vectors`,
         when given, are the chunks' embeddings already computed. Returns (chunks indexed, chunks there
         before)."""
-        with self._writing() as writer:
-            return self.write_document(writer, path, title, chunks, lang_of, vectors, progress)
-
-    def write_document(
-        self,
-        writer: IndexWriter,
-        path: str,
-        title: str,
-        chunks: list[str],
-        lang_of: Any,
-        vectors: np.ndarray | None = None,
-        progress: Any = None,
-    ) -> tuple[int, int]:
-        """`replace_document` inside a write session that may hold several files."""
         from bot.retrieval.writer import PieceDraft
 
-        key = document_id(path)
-        before = writer.builder.sources.get(key)
-        drafts = [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks]
-        writer.replace(self._document_entry(path, title), drafts, vectors=vectors, progress=progress)
-        return len(chunks), before.pieces if before is not None else 0
+        with self._writing() as writer:
+            before = self._pieces_before(writer, path)
+            drafts = [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks]
+            writer.replace(self._document_entry(path, title), drafts, vectors=vectors, progress=progress)
+            return len(chunks), before
 
     def write_documents(
         self,
@@ -435,14 +421,12 @@ class KnowledgeIndex:
         lang_of: Any,
         progress: Any = None,
     ) -> list[tuple[int, int]]:
-        """`write_document` for several files (path, title, chunks; distinct paths) in one stream of
-        batches, so small files keep every embedder busy; each is registered once all are written."""
+        """`replace_document` for several files (path, title, chunks; distinct paths) inside a write session,
+        in one stream of batches, so small files keep every embedder busy; each is registered once all are
+        written."""
         from bot.retrieval.writer import PieceDraft
 
-        counts = []
-        for path, _, chunks in documents:
-            before = writer.builder.sources.get(document_id(path))
-            counts.append((len(chunks), before.pieces if before is not None else 0))
+        counts = [(len(chunks), self._pieces_before(writer, path)) for path, _, chunks in documents]
         writer.replace_many(
             [
                 (self._document_entry(path, title), [PieceDraft(chunk, lang_of(chunk)) for chunk in chunks])
@@ -453,6 +437,12 @@ class KnowledgeIndex:
         return counts
 
     @staticmethod
+    def _pieces_before(writer: IndexWriter, path: str) -> int:
+        """How many pieces the document at `path` has before this write (0 when it is new)."""
+        before = writer.builder.sources.get(document_id(path))
+        return before.pieces if before is not None else 0
+
+    @staticmethod
     def _document_entry(path: str, title: str) -> SourceEntry:
         key = document_id(path)
         return SourceEntry(
@@ -461,7 +451,7 @@ class KnowledgeIndex:
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[IndexWriter]:
-        """A session for writing several documents (see `write_document`), published as it ends."""
+        """A session for writing several documents (see `write_documents`), published as it ends."""
         with self._writing() as writer:
             yield writer
 
