@@ -9,7 +9,7 @@ first three is (hit@3), every `must_contain` string is in the answer text, the a
 language, an on-topic question is not refused (intent `other`), an off-topic one is. Prints the figures
 per split and category and writes them as JSON; also times each answer (p50/p95 in a warm process).
 
-tests/knowledge/test_answers_eval.py runs the same scorer and holds the held-out figures to a floor.
+tests/knowledge/test_answers_eval.py runs the same scorer and holds both splits to issue 10's thresholds.
 """
 
 from __future__ import annotations

@@ -22,31 +22,16 @@ import argparse
 import json
 import os
 import random
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().strip()
-
-
-def card_sentences(cards: list[Any]) -> list[str]:
-    return sorted(
-        {
-            s.strip()
-            for card in cards
-            for s in re.split(r"(?<=[.!?。！？])\s*", card.body)
-            if len(s.strip()) > 12 and not s.strip().startswith(("#", "|"))
-        }
-    )
+from run import card_sentences, load, vary_numbers  # noqa: E402  (benchmarks/run.py: the same content)
 
 
 def playbook(sentences: list[str], size_bytes: int, seed: int) -> str:
@@ -57,10 +42,7 @@ def playbook(sentences: list[str], size_bytes: int, seed: int) -> str:
         section += 1
         parts.append(f"## Section {section}")
         for _ in range(rng.randint(1, 4)):
-            paragraph = " ".join(
-                re.sub(r"\d+", lambda _m: str(rng.randint(1, 999)), s)
-                for s in rng.sample(sentences, rng.randint(2, 6))
-            )
+            paragraph = " ".join(vary_numbers(s, rng) for s in rng.sample(sentences, rng.randint(2, 6)))
             parts.append(paragraph)
             size += len(paragraph.encode("utf-8")) + 2
     return "\n\n".join(parts)
