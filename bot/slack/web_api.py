@@ -55,10 +55,14 @@ class KeepAliveWebClient(WebClient):
         key = (parts.scheme, parts.hostname, parts.port)
         body = req.data if isinstance(req.data, bytes) else None
         headers = dict(req.header_items())
+
+        def post(connection: _Connection) -> http.client.HTTPResponse:
+            connection.http.request("POST", target, body=body, headers=headers)
+            return connection.http.getresponse()
+
         connection, reused = self._connection(key)
         try:
-            connection.http.request("POST", target, body=body, headers=headers)
-            response = connection.http.getresponse()
+            response = post(connection)
         except RETRYABLE_ON_REUSE:
             self._drop(key)
             if not reused:
@@ -66,8 +70,7 @@ class KeepAliveWebClient(WebClient):
             # The server closed a kept-alive connection before reading the request: send it again, fresh.
             connection, _ = self._connection(key)
             try:
-                connection.http.request("POST", target, body=body, headers=headers)
-                response = connection.http.getresponse()
+                response = post(connection)
             except Exception:
                 self._drop(key)
                 raise
