@@ -25,7 +25,7 @@ from bot.coach.forms.state import FormState
 from bot.coach.intent import IntentDetector
 from bot.coach.reply import Intent, Language, Reply, SuggestedAction
 from bot.coach.situations import Situation, Situations
-from bot.coach.topic import TopicGate
+from bot.coach.topic import TopicGate, Verdict
 from bot.coach.turn import Turn
 from bot.language import detect_language
 from bot.retrieval.index import KnowledgeIndex, SearchHit
@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 
 PAUSED = "#paused"
 """Suffix of the key under which a conversation keeps the form it stopped, to resume."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the coach made of a message (Coach.understand)."""
+
+    intent: Intent
+    hits: list[SearchHit]
+    verdict: Verdict
 
 
 @dataclass(frozen=True)
@@ -113,16 +122,18 @@ class Coach:
     def language_of(self, text: str, fallback: Language | None = None) -> Language:
         return detect_language(text) or fallback or self.default_language
 
-    def understand(self, text: str, language: Language) -> tuple[Intent, list[SearchHit]]:
-        """The intent of a message and the sources that answer it; intent `other` when off topic."""
+    def understand(self, text: str, language: Language) -> Reading:
+        """The intent of a message, the sources that answer it and the gate's verdict; intent `other` when
+        it is not a KAM question (off topic, a greeting, an injection)."""
         # Searched as the knowledge base spells it (case, abbreviations, typos); the user's text is kept.
         query = self.topic.normalise(text)
         # One embedding and one keyword scan of the message serve retrieval, the gate and intent detection.
         vector = self.index.embeddings.embed_query(query)
         hits = self.index.search(query, k=5, lang=language, vector=vector)
-        if not self.topic.on_topic(query, hits, vector):
-            return "other", hits
-        return self.intents.detect(query, vector, self.intents.keyword_hits(query)), hits
+        verdict = self.topic.verdict(query, hits, vector)
+        if verdict != "on_topic":
+            return Reading("other", hits, verdict)
+        return Reading(self.intents.detect(query, vector, self.intents.keyword_hits(query)), hits, verdict)
 
     def ask(self, text: str, language: Language | None = None) -> Reply:
         """Answer one question from the knowledge base, with sources; no form state involved."""
@@ -133,9 +144,10 @@ class Coach:
             return Reply(
                 text=self.wording.text(language, "empty_question"), language=language, intent="other"
             )
-        intent, hits = self.understand(question, language)
-        reply = self._answer(question, intent, hits, language)
-        situation = self._situation(question, intent, language) if reply.mode != "llm" else None
+        reading = self.understand(question, language)
+        hits = reading.hits
+        reply = self._answer(question, reading, language)
+        situation = self._situation(question, reading.intent, language) if reply.mode != "llm" else None
         if situation is not None and self.situations is not None:  # a model's answer called the rules itself
             reply = self.situations.answer(situation, question, language, self.ask, reply)
         log.info(
@@ -167,18 +179,19 @@ class Coach:
             return None
         return situation
 
-    def _answer(self, question: str, intent: Intent, hits: list[SearchHit], language: Language) -> Reply:
+    def _answer(self, question: str, reading: Reading, language: Language) -> Reply:
+        intent, hits = reading.intent, reading.hits
         if intent == "other" or not hits:
-            return self._not_a_question(question, language)
+            return self._not_a_question(reading.verdict, language)
         reply = compose_answer(question, hits, intent, language, self.catalogue, self.index.embeddings)
         if self.phraser is not None:
             reply = self.phraser.phrase(question, language, hits, reply)
         return reply
 
-    def _not_a_question(self, text: str, language: Language) -> Reply:
+    def _not_a_question(self, verdict: Verdict, language: Language) -> Reply:
         """A greeting, thanks or "help" gets what the coach can do (intent `other`, no sources); anything
         else outside KAM, or an attempt to re-instruct the coach, the polite refusal."""
-        if self.topic.verdict(self.topic.normalise(text), []) != "greeting":
+        if verdict != "greeting":
             return Reply(text=self.wording.text(language, "off_topic"), language=language, intent="other")
         actions = [
             SuggestedAction(
@@ -277,12 +290,18 @@ class Coach:
             or any(self.runner.claims(form, turn, language, self.ask) for form in self.forms.values())
         ):
             return None
-        intent, hits = self.understand(text, language)
+        return self._read(text, language)
+
+    def _read(self, text: str, language: Language) -> Prepared:
+        """What a message outside any form asks for: a form to start (a situation's rule, or the form of
+        its intent) or, when none starts, its answer."""
+        reading = self.understand(text, language)
+        intent = reading.intent
         situation = self._situation(text, intent, language)
         starts = self.runner is not None and (
             (situation is not None and situation.form in self.forms) or intent in self._form_for_intent
         )
-        answer = None if starts else self._answer(text, intent, hits, language)
+        answer = None if starts else self._answer(text, reading, language)
         return Prepared(language=language, intent=intent, situation=situation, answer=answer)
 
     def _act(self, turn: Turn, prepared: Prepared) -> Reply:
@@ -332,11 +351,4 @@ class Coach:
                     return self._start(kind, turn, language, facts=facts)
         if not text:
             return self.ask(text, language)
-        intent, hits = self.understand(text, language)
-        situation = self._situation(text, intent, language)
-        if situation is not None and situation.form in self.forms and self.runner is not None:
-            return self._start(situation.form, turn, language, facts=situation.facts)
-        wanted = self._form_for_intent.get(intent)
-        if wanted is not None and self.runner is not None:
-            return self._start(wanted, turn, language)
-        return self._answer(text, intent, hits, language)
+        return self._act(turn, self._read(text, language))

@@ -194,6 +194,3 @@ class TopicGate:
         on = max(evidence["on_topic"], document)
         off = max(value for label, value in evidence.items() if label not in ("on_topic", "greeting"))
         return "on_topic" if on >= max(off + MARGIN, MIN_ON_TOPIC_SIMILARITY) else "off_topic"
-
-    def on_topic(self, text: str, hits: Sequence[SearchHit], vector: Sequence[float] | None = None) -> bool:
-        return self.verdict(text, hits, vector) == "on_topic"
