@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,12 +126,14 @@ class AnswerComposer:
         self.passages = PassageCache(embeddings)
 
     # ---------- choosing the passages ----------
-    def question(self, text: str) -> Question:
-        vector = np.asarray(self.embeddings.embed_query(text), dtype=np.float32)
-        norm = float(np.linalg.norm(vector)) or 1.0
+    def question(self, text: str, vector: Sequence[float] | None = None) -> Question:
+        """The question as the composer weighs passages against it; `vector`, the text's embedding when the
+        caller has it already."""
+        embedded = np.asarray(self.embeddings.embed_query(text) if vector is None else vector, np.float32)
+        norm = float(np.linalg.norm(embedded)) or 1.0
         kind = self.cues.kind(text)
         units = frozenset(self.cues.asked_units(text)) if kind == "figure" else frozenset()
-        return Question(text, kind, vector / norm, frozenset(words(text)), units)
+        return Question(text, kind, embedded / norm, frozenset(words(text)), units)
 
     def scored(self, question: Question, hits: list[SearchHit]) -> list[Scored]:
         """Every passage of the best sources, best first."""
@@ -207,8 +209,15 @@ class AnswerComposer:
         return _join(text, kept) if kept else text
 
     # ---------- the answer ----------
-    def compose(self, question_text: str, hits: list[SearchHit], intent: Intent, language: Language) -> Reply:
-        question = self.question(question_text)
+    def compose(
+        self,
+        question_text: str,
+        hits: list[SearchHit],
+        intent: Intent,
+        language: Language,
+        vector: Sequence[float] | None = None,
+    ) -> Reply:
+        question = self.question(question_text, vector)
         ranked = self.scored(question, hits)
         if not ranked:  # sources with no text at all: name them, cite them
             return Reply(
@@ -405,8 +414,10 @@ def compose_answer(
     language: Language,
     catalogue: Catalogue,
     embeddings: TextEmbeddings,
+    vector: Sequence[float] | None = None,
 ) -> Reply:
-    return composer_for(catalogue, embeddings).compose(question, hits, intent, language)
+    """The extractive answer; `vector`, the question's embedding when the caller has it already."""
+    return composer_for(catalogue, embeddings).compose(question, hits, intent, language, vector)
 
 
 __all__ = ["AnswerComposer", "best_first", "citation_for", "compose_answer", "composer_for"]

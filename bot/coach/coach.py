@@ -44,6 +44,10 @@ class Reading:
     intent: Intent
     hits: list[SearchHit]
     verdict: Verdict
+    query: str
+    """The message as the knowledge base spells it: what was searched and judged."""
+    vector: list[float]
+    """The query's embedding."""
 
 
 @dataclass(frozen=True)
@@ -132,8 +136,9 @@ class Coach:
         hits = self.index.search(query, k=5, lang=language, vector=vector)
         verdict = self.topic.verdict(query, hits, vector)
         if verdict != "on_topic":
-            return Reading("other", hits, verdict)
-        return Reading(self.intents.detect(query, vector, self.intents.keyword_hits(query)), hits, verdict)
+            return Reading("other", hits, verdict, query, vector)
+        intent = self.intents.detect(query, vector, self.intents.keyword_hits(query))
+        return Reading(intent, hits, verdict, query, vector)
 
     def ask(self, text: str, language: Language | None = None) -> Reply:
         """Answer one question from the knowledge base, with sources; no form state involved."""
@@ -183,7 +188,12 @@ class Coach:
         intent, hits = reading.intent, reading.hits
         if intent == "other" or not hits:
             return self._not_a_question(reading.verdict, language)
-        reply = compose_answer(question, hits, intent, language, self.catalogue, self.index.embeddings)
+        # The composer weighs passages against the question as typed: its vector is the one already made
+        # when the knowledge base's spelling left the question as it was.
+        vector = reading.vector if reading.query == question else None
+        reply = compose_answer(
+            question, hits, intent, language, self.catalogue, self.index.embeddings, vector
+        )
         if self.phraser is not None:
             reply = self.phraser.phrase(question, language, hits, reply)
         return reply
