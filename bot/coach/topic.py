@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -120,14 +121,27 @@ class TopicGate:
         assert self.embeddings is not None, "the gate compares embeddings: give it the model"
         return _exemplar_vectors(self.embeddings, tuple(texts), self.cache_dir)
 
+    # Each side's vectors, looked up once per gate (the process-wide lookup keys on every text).
+    @cached_property
+    def _on_vectors(self) -> np.ndarray:
+        return self._vectors(self._on_texts)
+
+    @cached_property
+    def _off_vectors(self) -> np.ndarray:
+        return self._vectors(self._off_texts)
+
+    @cached_property
+    def _greeting_vectors(self) -> np.ndarray:
+        return self._vectors(self._greetings)
+
     def evidence(self, vector: Sequence[float]) -> dict[str, float]:
         """Nearest on-topic example, nearest off-topic example per category, nearest greeting."""
         query = np.asarray(vector, dtype=np.float32)
-        found = {"on_topic": float(np.max(self._vectors(self._on_texts) @ query))}
-        off = self._vectors(self._off_texts) @ query
+        found = {"on_topic": float(np.max(self._on_vectors @ query))}
+        off = self._off_vectors @ query
         for label, value in zip(self._off_labels, off.tolist(), strict=True):
             found[label] = max(found.get(label, -1.0), value)
-        found["greeting"] = float(np.max(self._vectors(self._greetings) @ query)) if self._greetings else -1.0
+        found["greeting"] = float(np.max(self._greeting_vectors @ query)) if self._greetings else -1.0
         return found
 
     def _is_greeting(self, text: str, evidence: dict[str, float]) -> bool:
