@@ -33,13 +33,18 @@ class AskRequest(BaseModel):
         return value.strip()
 
 
+ASK_INTENTS = ("question", "pricing", "plan", "prioritise", "other")
+"""The intents contracts section 1 names. A rule the section does not name (tiers, skills, coverage, review
+dates, milestones) answers a question: `question` (chat --json, section 9, carries the rule's own)."""
+
+
 def ask_payload(reply: Any) -> dict[str, Any]:
     """The `ask --json` object of contracts section 1 (plus the suggested next actions)."""
     return {
         "answer": reply.text,
         "language": reply.language,
         "mode": reply.mode,
-        "intent": reply.intent,
+        "intent": reply.intent if reply.intent in ASK_INTENTS else "question",
         "sources": [
             {"id": c.id, "title": c.title, "seed_chunks": c.seed_chunks, "score": c.score}
             for c in reply.citations[:5]

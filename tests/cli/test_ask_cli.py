@@ -42,6 +42,17 @@ def test_ask_json_has_the_contract_shape(run_cli, question, language, intent, ex
     assert payload["answer"].strip()
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["tier my accounts", "A公司利润300万、服务成本80万；B公司利润50万、服务成本60万", "plan my review dates"],
+)
+def test_ask_json_intent_is_one_that_contracts_section_1_names(run_cli, question):
+    """Rules section 1 does not name (tiers, review dates) answer as `question`; chat --json keeps theirs."""
+    payload = _one_json(run_cli("ask", "--json", question).stdout)
+    assert payload["intent"] == "question"
+    assert payload["sources"]
+
+
 def test_off_topic_question_gets_a_polite_refusal_without_sources(run_cli):
     payload = _one_json(run_cli("ask", "--json", "What's a good recipe for banana bread?").stdout)
     assert payload["intent"] == "other"
