@@ -8,8 +8,6 @@ question. Whether a message is about KAM at all is decided by the gate (bot/coac
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,12 +17,12 @@ import numpy as np
 
 from bot.coach.reply import Intent
 from bot.coach.terms import TermMatcher
+from bot.retrieval.vector_cache import load_vectors, save_vectors
 from bot.wording import load_prompt_file
 
 if TYPE_CHECKING:
     from bot.retrieval.embeddings import TextEmbeddings
 
-log = logging.getLogger(__name__)
 
 KEYWORD_BONUS = 0.25
 # Without a keyword, an action intent needs a close exemplar and must beat the best "question" exemplar
@@ -46,42 +44,13 @@ def _exemplar_vectors(
     key = (id(embeddings), texts)
     cached = _VECTORS.get(key)
     if cached is None or cached[0] is not embeddings:
-        vectors = _from_disk(cache_dir, texts)
+        vectors = load_vectors(cache_dir, texts)
         if vectors is None:
             vectors = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
-            _to_disk(cache_dir, texts, vectors)
+            save_vectors(cache_dir, texts, vectors)
         cached = (embeddings, vectors)
         _VECTORS[key] = cached
     return cached[1]
-
-
-def _cache_file(cache_dir: Path, texts: tuple[str, ...]) -> Path:
-    digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-    return cache_dir / f"exemplars-{digest}.npy"
-
-
-def _from_disk(cache_dir: Path | None, texts: tuple[str, ...]) -> np.ndarray | None:
-    if cache_dir is None:
-        return None
-    try:
-        vectors = np.load(_cache_file(cache_dir, texts))
-    except (OSError, ValueError):
-        return None
-    return vectors if vectors.ndim == 2 and len(vectors) == len(texts) else None
-
-
-def _to_disk(cache_dir: Path | None, texts: tuple[str, ...], vectors: np.ndarray) -> None:
-    """Best effort: a folder that cannot be written only costs the next process the embedding."""
-    if cache_dir is None:
-        return
-    target = _cache_file(cache_dir, texts)
-    staging = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npy")
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        np.save(staging, vectors)
-        staging.replace(target)
-    except OSError as failure:
-        log.debug("exemplar vectors not cached in %s: %s", cache_dir, failure)
 
 
 def exemplar_cache_dir(data_dir: Path, embeddings_setting: str) -> Path:

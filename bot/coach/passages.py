@@ -11,11 +11,8 @@ paraphrase of it.
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
 import re
 import threading
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +22,7 @@ import numpy as np
 
 from bot.retrieval.embeddings import TextEmbeddings, embed_array
 from bot.retrieval.tokenize import tokenize
-
-log = logging.getLogger(__name__)
+from bot.retrieval.vector_cache import load_vectors, save_vectors
 
 PassageKind = Literal["paragraph", "item", "row"]
 
@@ -243,48 +239,18 @@ class PassageCache:
                 return found
         passages = split_passages(source_id, title, text)
         texts = [p.for_embedding for p in passages]
-        vectors = self._load(texts) if texts else np.zeros((0, 1), dtype=np.float32)
+        vectors = load_vectors(self._folder, texts, self._model) if texts else np.zeros((0, 1), np.float32)
         if vectors is None:
             vectors = embed_array(self.embeddings, texts)
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors = vectors / np.where(norms == 0, 1.0, norms)
-            self._save(texts, vectors)
+            save_vectors(self._folder, texts, vectors, self._model)
         embedded = Embedded(passages, vectors, [frozenset(words(p.for_matching)) for p in passages])
         with self._lock:
             self._entries[key] = embedded
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return embedded
-
-    # ---------- on disk ----------
-    def _file(self, texts: list[str]) -> Path | None:
-        if self._folder is None:
-            return None
-        digest = hashlib.sha1("\0".join([self._model, *texts]).encode("utf-8")).hexdigest()
-        return self._folder / f"{digest}.npy"
-
-    def _load(self, texts: list[str]) -> np.ndarray | None:
-        file = self._file(texts)
-        if file is None or not file.is_file():
-            return None
-        try:
-            vectors = np.load(file)
-        except (OSError, ValueError):
-            return None
-        return vectors if vectors.shape[0] == len(texts) else None
-
-    def _save(self, texts: list[str], vectors: np.ndarray) -> None:
-        """Best effort: a folder that cannot be written only means embedding again next time."""
-        file = self._file(texts)
-        if file is None:
-            return
-        try:
-            file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = file.with_name(f"{file.stem}.{uuid.uuid4().hex[:8]}.tmp.npy")
-            np.save(temporary, vectors.astype(np.float32))
-            os.replace(temporary, file)
-        except OSError as failed:
-            log.debug("passage vectors not saved (%s)", failed)
 
 
 def words(text: str) -> list[str]:
