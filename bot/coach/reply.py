@@ -43,6 +43,11 @@ class Citation(BaseModel):
     kind: CitationKind = "card"
 
 
+def unique_citations(citations: list[Citation]) -> list[Citation]:
+    """Each source once, where it first stands (the last copy's fields)."""
+    return list({citation.id: citation for citation in citations}.values())
+
+
 class Section(BaseModel):
     """A titled part of an answer, for renderers that show answers in blocks."""
 

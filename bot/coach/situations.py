@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from bot.coach.forms.facts import Facts
 from bot.coach.forms.form import Form
 from bot.coach.forms.runner import FormRunner
-from bot.coach.reply import Citation, Language, Reply, SuggestedAction
+from bot.coach.reply import Citation, Language, Reply, SuggestedAction, unique_citations
 from bot.coach.turn import Turn
 from bot.wording import Catalogue
 
@@ -68,7 +68,7 @@ class Situations:
         preview = self.runner.preview(form, Turn(text=text), language, answer_question, situation.facts)
         rule_cards = [_card(self.runner, card, language) for card in preview.cards]
         cited = [c for c in rule_cards if c is not None]
-        citations = _unique(
+        citations = unique_citations(
             [*cited, *(preview.result.citations if preview.result else []), *card_answer.citations]
         )
         if preview.result is not None:
@@ -96,7 +96,3 @@ def _card(runner: FormRunner, card_id: str, language: Language) -> Citation | No
     if card is None:
         return None
     return Citation(id=card.id, title=card.title, seed_chunks=list(card.seed_chunks), score=1.0)
-
-
-def _unique(citations: list[Citation]) -> list[Citation]:
-    return list({citation.id: citation for citation in citations}.values())

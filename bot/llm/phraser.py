@@ -22,7 +22,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from bot.coach.answer import MAX_SOURCES
-from bot.coach.reply import Language, Reply
+from bot.coach.reply import Language, Reply, unique_citations
 from bot.llm.calls import Budget, ModelCallFailed, ModelCalls
 from bot.llm.citations import Grounded, Ungrounded, ground
 from bot.llm.config import LlmConfig
@@ -128,7 +128,7 @@ class LlmPhraser:
             language=language,
             intent=extractive.intent,
             mode="llm",
-            citations=list({citation.id: citation for citation in citations}.values()),
+            citations=unique_citations(citations),
             actions=extractive.actions,
             decision=decisions[-1] if decisions else None,
         )

@@ -25,7 +25,7 @@ from bot.coach.forms.form import FieldAsk, FieldRequest, Form, FormTools, Sessio
 from bot.coach.forms.parsing import parse_rows, parse_value
 from bot.coach.forms.slots import Slot, is_filled
 from bot.coach.forms.state import FormState
-from bot.coach.reply import Ask, Citation, Language, Reply
+from bot.coach.reply import Ask, Citation, Language, Reply, unique_citations
 from bot.coach.turn import Turn
 from bot.errors import InputError
 from bot.language import detect_language
@@ -526,7 +526,7 @@ class FormRunner:
             intent=form.intent,
             dialog=None if s.closed else form.kind,
             ask=ask,
-            citations=_unique(s.citations),
+            citations=unique_citations(s.citations),
             actions=s.actions,
             tables=s.tables,
             matrix=s.matrix,
@@ -537,7 +537,3 @@ class FormRunner:
         if s.state.paused:
             return Outcome(reply, None, paused=s.state)
         return Outcome(reply, None if s.closed else s.state)
-
-
-def _unique(citations: list[Citation]) -> list[Citation]:
-    return list({citation.id: citation for citation in citations}.values())
