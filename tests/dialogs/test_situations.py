@@ -210,3 +210,14 @@ def test_a_winning_price_under_the_floor_is_outside_the_policy(coach, message, v
     reply = coach.ask(message)
     assert verdict in reply.text, reply.text
     assert reply.citations[0].id == "pricing-decision-tree"
+
+
+@pytest.mark.parametrize(
+    "message", ["the customer wants 20% off, our policy allows 10%", "客户要八折，政策最多九折"]
+)
+def test_a_discount_wanted_is_not_misread_as_a_price(say, message):
+    """'wants 20% off' is a discount asked: nothing about it is read as the winning price (which once
+    answered 'winning price: it is a percentage…')."""
+    reply = say(message)
+    assert reply.dialog == "pricing" and reply.ask is not None and reply.ask.slot == "list_price"
+    assert "winning price" not in reply.text and "制胜价格" not in reply.text, reply.text

@@ -289,8 +289,8 @@ class PricingForm(Form):
     # ---------- a situation told in prose ----------
     def situation(self, s: Session, text: str) -> Facts:
         """The discount asked and the policy's ("客户要八折，政策最多九折", "wants 22% off, my authority
-        stops at 12%"), the utilisation ("利用率才45%", "half empty"), and inputs named with a figure
-        ("标价100")."""
+        stops at 12%"), a price asked ("wants 85 per unit"), the utilisation ("利用率才45%", "half empty"),
+        and inputs named with a figure ("标价100")."""
         words = s.wording.data("situation")
         values: dict[str, Any] = dict(self.vocabulary(s).find(text, s).values)
         for _, clause in prose.clauses(text):
@@ -310,6 +310,10 @@ class PricingForm(Form):
                 ]
             if found:
                 values.setdefault("max_discount" if policy else ASKED, found[0].value)
+            elif not policy and prose.has_any(clause, words["asking"]):
+                wanted = prose.amounts(clause)  # "ACME wants 85 per unit", "客户要85": the price that wins it
+                if wanted:
+                    values.setdefault("winning_price", wanted[0].value)
         if "utilisation" not in values and prose.has_any(text, words["half_empty"]):
             values["utilisation"] = 0.5
         return Facts({name: value for name, value in values.items() if _fits(name, value)})
