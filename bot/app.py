@@ -29,7 +29,7 @@ def build_index(settings: Settings | None = None) -> KnowledgeIndex:
     settings = settings or get_settings()
     settings.ensure_data_dir()  # the index's snapshot lives there; an unusable folder is the user's setting
     use_blas_threads(1)  # one per serving process: more than the cores ruin latency when neighbours are busy
-    use_cache_dir(settings.data_dir)
+    use_cache_dir(settings.cache_dir)
     index = KnowledgeIndex(settings)
     index.sync_cards()
     return index
@@ -82,7 +82,7 @@ def assemble_coach(
 
     catalogue = Catalogue(settings.prompts_dir)
     llm = build_llm(settings, catalogue, index)
-    vectors = exemplar_cache_dir(settings.data_dir, settings.embeddings)
+    vectors = exemplar_cache_dir(settings.cache_dir, settings.embeddings)
     parts: dict[str, Any] = {
         "index": index,
         "catalogue": catalogue,

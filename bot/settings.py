@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     knowledge_dir: Path = Field(default_factory=lambda: _shipped_dir("knowledge"), alias="KAM_KNOWLEDGE_DIR")
     prompts_dir: Path = Field(default_factory=lambda: _shipped_dir("prompts"), alias="KAM_PROMPTS_DIR")
     embeddings: str = Field(default="use-multilingual", alias="KAM_EMBEDDINGS")
+    cache_folder: Path | None = Field(default=None, alias="KAM_CACHE_DIR")
+    """Files derived from what ships (the model's weights laid out for mapping, jieba's dictionary, the
+    vectors of the cards and examples): the same for every data folder on a machine, so several may share
+    one. Unset: ``cache/`` in KAM_DATA_DIR."""
     llm: str | None = Field(default=None, alias="KAM_LLM")
     """A langchain model string (`provider:model`); unset: extractive answers, no model is built."""
     llm_base_url: str | None = Field(default=None, alias="KAM_LLM_BASE_URL")
@@ -90,7 +94,7 @@ class Settings(BaseSettings):
     slack_http_processes: int = Field(default=0, ge=0, le=64, alias="SLACK_HTTP_PROCESSES")
     """`serve --http` processes sharing the port (SO_REUSEPORT); 0: one per usable core, at most 4."""
 
-    @field_validator("llm", "llm_base_url", "llm_api_key", mode="before")
+    @field_validator("llm", "llm_base_url", "llm_api_key", "cache_folder", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -145,6 +149,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{self.data_dir / 'kam-coach.db'}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache_folder or self.data_dir / "cache"
 
     @property
     def chroma_dir(self) -> Path:

@@ -18,12 +18,22 @@ Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
 
+# libyaml's loader where PyYAML was built with it: the cards and prompts parse 5-10x faster (a first
+# index build parses ~100 card headers, every process the prompt files).
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML text as `yaml.safe_load` reads it."""
+    return yaml.load(text, Loader=_Loader)
+
+
 @lru_cache(maxsize=64)
 def load_prompt_file(prompts_dir: Path, name: str) -> dict[str, Any]:
     path = Path(prompts_dir) / name
     if not path.is_file():
         raise FileNotFoundError(f"prompt file missing: {path} (set KAM_PROMPTS_DIR)")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return parse_yaml(path.read_text(encoding="utf-8")) or {}
 
 
 class Wording:

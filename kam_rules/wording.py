@@ -20,7 +20,7 @@ LANGUAGES: tuple[Language, ...] = ("en", "zh")
 @cache
 def _catalogue() -> dict[str, Any]:
     text = files("kam_rules").joinpath("wording.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _node(language: Language, path: tuple[str, ...]) -> Any:

@@ -27,6 +27,17 @@ def make_settings(data_dir: Path, **overrides: object):
     return Settings(**values)  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache folder (KAM_CACHE_DIR) for every data folder of the run, on every xdist worker: what is
+    derived from the shipped model, cards and examples is made once, as on a machine whose data folders
+    share their caches. Tests of the caches themselves give their commands a folder of their own."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "kam-cache"
+    os.environ["KAM_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def shared_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder whose index is built once; CLI subprocesses reuse it (their sync is a no-op)."""
@@ -53,9 +64,15 @@ def coach(settings, index):
     return assemble_coach(settings, index=index)
 
 
+def _callers_setting(name: str) -> bool:
+    """A setting of the caller's, which a command run by a test must not see (the run's shared cache
+    folder is the suite's own)."""
+    return name.startswith(("KAM_", "DATABASE_URL", "SLACK_")) and name != "KAM_CACHE_DIR"
+
+
 def _settings_env() -> dict[str, str]:
     """The environment a command sees: this process's, without any setting of the caller's."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("KAM_", "DATABASE_URL", "SLACK_"))}
+    return {k: v for k, v in os.environ.items() if not _callers_setting(k)}
 
 
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
@@ -114,7 +131,7 @@ def run_in_process(
 
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
-            if name.startswith(("KAM_", "DATABASE_URL", "SLACK_")):
+            if _callers_setting(name):
                 patch.delenv(name)
         patch.setenv("KAM_DATA_DIR", str(data_dir))
         patch.setenv("ANONYMIZED_TELEMETRY", "False")

@@ -53,9 +53,9 @@ def _exemplar_vectors(
     return cached[1]
 
 
-def exemplar_cache_dir(data_dir: Path, embeddings_setting: str) -> Path:
-    """The folder for one embedding model's exemplar vectors under KAM_DATA_DIR."""
-    return data_dir / "cache" / f"exemplars-{hashlib.sha1(embeddings_setting.encode()).hexdigest()[:8]}"
+def exemplar_cache_dir(cache_dir: Path, embeddings_setting: str) -> Path:
+    """The folder for one embedding model's exemplar vectors in the cache folder."""
+    return cache_dir / f"exemplars-{hashlib.sha1(embeddings_setting.encode()).hexdigest()[:8]}"
 
 
 class IntentDetector:

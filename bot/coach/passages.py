@@ -15,12 +15,11 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
-from bot.retrieval.embeddings import TextEmbeddings, embed_array
+from bot.retrieval.embeddings import TextEmbeddings, embed_array, vector_cache
 from bot.retrieval.tokenize import tokenize
 from bot.retrieval.vector_cache import load_vectors, save_vectors
 
@@ -225,10 +224,7 @@ class PassageCache:
         self.size = size
         self._entries: OrderedDict[tuple[str, str, str], Embedded] = OrderedDict()
         self._lock = threading.Lock()
-        cache_dir = getattr(embeddings, "cache_dir", None)
-        model = f"{type(embeddings).__module__}.{type(embeddings).__qualname__}"
-        self._folder = Path(cache_dir) / "passages" if cache_dir else None
-        self._model = model
+        self._folder, self._model = vector_cache(embeddings, "passages")
 
     def get(self, source_id: str, lang: str, title: str, text: str) -> Embedded:
         key = (source_id, lang, hashlib.sha1(text.encode("utf-8")).hexdigest())

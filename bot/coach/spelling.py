@@ -23,6 +23,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.wording import load_prompt_file
+
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
@@ -183,8 +185,6 @@ class Speller:
 
 def vocabulary_texts(prompts_dir: Path) -> list[str]:
     """Every string of every prompt file: the coach's own words (form commands, intents, exemplars)."""
-    import yaml
-
     texts: list[str] = []
 
     def walk(node: Any) -> None:
@@ -198,5 +198,5 @@ def vocabulary_texts(prompts_dir: Path) -> list[str]:
                 walk(value)
 
     for file in sorted(prompts_dir.glob("*.yaml")):
-        walk(yaml.safe_load(file.read_text(encoding="utf-8")))
+        walk(load_prompt_file(prompts_dir, file.name))
     return texts

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import SettingError
+from bot.wording import parse_yaml
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
@@ -79,7 +80,7 @@ def parse_card(path: Path, is_template: bool = False) -> Card:
     if not match:
         raise CardFormatError(f"{path}: no YAML front matter between '---' lines")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = parse_yaml(match.group(1)) or {}
         return Card(**meta, body=match.group(2).strip(), path=str(path), is_template=is_template)
     except (yaml.YAMLError, ValidationError, TypeError) as bad:
         raise CardFormatError(f"{path}: {_one_line(bad)}") from bad

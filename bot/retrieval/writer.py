@@ -139,9 +139,11 @@ class IndexWriter:
         sources: Sequence[tuple[SourceEntry, Sequence[PieceDraft]]],
         vectors: np.ndarray | None = None,
         progress: Callable[[int], None] | None = None,
-    ) -> None:
+        keep_vectors: bool = False,
+    ) -> np.ndarray | None:
         """Several sources in one stream of batches (cards are many and small); each is registered once
-        all of them are written. `vectors`, when given, are the pieces' embeddings in order."""
+        all of them are written. `vectors`, when given, are the pieces' embeddings in order. With
+        `keep_vectors`, returns the vectors stored, in order (for a cache; documents can be too large)."""
         now = time.time()
         entries = [
             entry.model_copy(update={"pieces": len(drafts), "ingested_at": now}) for entry, drafts in sources
@@ -155,6 +157,7 @@ class IndexWriter:
         # core; numpy releases the GIL), written to Chroma on the writer thread, in order.
         stages: deque[tuple[list[_Item], list[list[str]], Future[Any]]] = deque()
         writes = _WriteBuffer(self._writer, self.store)
+        kept: list[np.ndarray] | None = [] if keep_vectors else None
         try:
             for start in range(0, len(flat), BATCH):
                 batch = flat[start : start + BATCH]
@@ -166,9 +169,9 @@ class IndexWriter:
                 )
                 stages.append((batch, self._tokens(batch), embedding))
                 while len(stages) > EMBEDDINGS_AHEAD:
-                    self._store_batch(*stages.popleft(), writes, progress)
+                    self._store_batch(*stages.popleft(), writes, progress, kept)
             while stages:
-                self._store_batch(*stages.popleft(), writes, progress)
+                self._store_batch(*stages.popleft(), writes, progress, kept)
             writes.finish()
         finally:  # after a failure, let the batches under way finish before the error goes up
             for _, _, embedding in stages:
@@ -190,6 +193,9 @@ class IndexWriter:
         self.registered = True
         if time.monotonic() - self._published_at > PUBLISH_SECONDS:
             self.publish()
+        if kept is None:
+            return None
+        return np.concatenate(kept) if kept else np.zeros((0, 0), dtype=np.float32)
 
     @staticmethod
     def _tokens(batch: list[_Item]) -> list[list[str]]:
@@ -203,8 +209,11 @@ class IndexWriter:
         embedding: Future[Any],
         writes: _WriteBuffer,
         progress: Callable[[int], None] | None,
+        kept: list[np.ndarray] | None = None,
     ) -> None:
         batch_vectors = embedding.result()
+        if kept is not None:
+            kept.append(batch_vectors)
         metadatas = [
             {
                 **self._source_metadata(entry),

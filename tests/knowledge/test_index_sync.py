@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+from bot.retrieval.cards import parse_card
 from bot.retrieval.index import KnowledgeIndex
 from bot.settings import _shipped_dir
 from tests.conftest import make_settings
@@ -103,3 +104,61 @@ def test_a_failed_reingest_keeps_the_earlier_copy(tmp_path, monkeypatch):
     assert (second.chunks, second.replaced) == (1, first.chunks)
     assert [row["chunks"] for row in index.documents()] == [1]
     assert index.search("Numbat rebate", k=2, lang="en")[0].text.startswith("A shorter playbook")
+
+
+def test_data_folders_sharing_a_cache_folder_embed_each_card_once(tmp_path, monkeypatch):
+    """KAM_CACHE_DIR shared by data folders: a second folder embeds no card and finds what the first finds;
+    a changed card is the only one embedded again; vectors of other weights are never taken."""
+    import bot.retrieval.embeddings as embeddings_module
+
+    knowledge = tmp_path / "knowledge" / "en"
+    knowledge.mkdir(parents=True)
+    for name in (
+        "pricing-decision-tree.md",
+        "opportunity-prioritisation-matrix.md",
+        "customer-value-pyramid.md",
+    ):
+        shutil.copy(_shipped_dir("knowledge") / "en" / name, knowledge / name)
+    embedded: list[str] = []
+    real = embeddings_module.USEMultilingualEmbeddings.embed_documents
+
+    def counting(self, texts):
+        embedded.extend(texts)
+        return real(self, texts)
+
+    monkeypatch.setattr(embeddings_module.USEMultilingualEmbeddings, "embed_documents", counting)
+
+    def build(name: str) -> KnowledgeIndex:
+        settings = make_settings(
+            tmp_path / name, KAM_KNOWLEDGE_DIR=knowledge.parent, KAM_CACHE_DIR=tmp_path / "cache"
+        )
+        index = KnowledgeIndex(settings)
+        index.sync_cards()
+        return index
+
+    first = build("first")
+    pieces = len(embedded)
+    assert pieces > 3  # each card is embedded whole and once per question it answers
+    embedded.clear()
+    second = build("second")
+    assert embedded == []
+    question = "how do I prioritise opportunities"
+    assert [(h.source_id, round(h.score, 6)) for h in second.search(question, k=3, lang="en")] == [
+        (h.source_id, round(h.score, 6)) for h in first.search(question, k=3, lang="en")
+    ]
+
+    card = knowledge / "pricing-decision-tree.md"
+    card.write_text(
+        card.read_text(encoding="utf-8") + "\nZanzibar marker: escalate early.\n", encoding="utf-8"
+    )
+    embedded.clear()
+    third = build("third")
+    assert sorted(embedded) == sorted(p.text for p in KnowledgeIndex._card_pieces(parse_card(card)))
+    assert third.search("Zanzibar marker", k=1, lang="en")[0].source_id == "pricing-decision-tree"
+
+    embedded.clear()
+    monkeypatch.setattr(embeddings_module, "_weights_stamp", lambda: "usem3-other-weights")
+    build("fourth")
+    assert len(embedded) == sum(
+        len(KnowledgeIndex._card_pieces(parse_card(path))) for path in knowledge.iterdir()
+    )

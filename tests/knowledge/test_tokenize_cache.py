@@ -1,20 +1,23 @@
 """jieba's dictionary: its caches stay in KAM_DATA_DIR (contracts section 7: no command writes elsewhere),
-and a question cut against the memory-mapped table gets exactly the tokens of jieba's loaded dictionary."""
+or in KAM_CACHE_DIR when it is set, and a question cut against the memory-mapped table gets exactly the
+tokens of jieba's loaded dictionary."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from tests.conftest import REPO, cli_env
 
 
-def test_jieba_caches_go_to_the_data_folder_not_the_temp_folder(tmp_path):
-    data_dir, temp_dir = tmp_path / "data", tmp_path / "tmp"
+@pytest.mark.parametrize("own_cache_folder", [False, True], ids=["default", "KAM_CACHE_DIR"])
+def test_jieba_caches_go_to_the_cache_folder_not_the_temp_folder(tmp_path, own_cache_folder):
+    data_dir, temp_dir, cache_dir = tmp_path / "data", tmp_path / "tmp", tmp_path / "shared-cache"
     temp_dir.mkdir()
-    env = cli_env(data_dir, TMPDIR=str(temp_dir))
+    env = cli_env(data_dir, TMPDIR=str(temp_dir), KAM_CACHE_DIR=str(cache_dir) if own_cache_folder else "")
     code = (
         "from bot.retrieval.tokenize import tokenize, tokenize_many;"
         "print(tokenize('客户分层怎么做'), tokenize_many(['大客户经理每季度回顾一次']))"
@@ -25,8 +28,11 @@ def test_jieba_caches_go_to_the_data_folder_not_the_temp_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "客户" in result.stdout and "回顾" in result.stdout
     assert list(temp_dir.iterdir()) == []
-    assert (data_dir / "jieba.cache").is_file()
-    assert len(list((data_dir / "cache").glob("jieba-*/words.npy"))) == 1
+    expected = cache_dir if own_cache_folder else data_dir / "cache"
+    assert (expected / "jieba.cache").is_file()
+    assert len(list(expected.glob("jieba-*/words.npy"))) == 1
+    if own_cache_folder:
+        assert not data_dir.exists() or list(data_dir.rglob("*jieba*")) == []
 
 
 def test_questions_cut_against_the_mapped_table_match_the_loaded_dictionary(tmp_path):
