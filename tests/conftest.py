@@ -5,6 +5,7 @@ process (``python -m bot``, a few smoke tests per command family, so the entry p
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -50,10 +51,19 @@ def settings(shared_data_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def index(settings):
-    from bot.app import build_index
+def index(settings, shared_cache_dir: Path):
+    """The session's index. The first worker to get here embeds the cards and the coach's examples into
+    the run's cache folder while the others wait, then read them (two embedding at once on two cores take
+    as long as one, twice over)."""
+    from bot.app import assemble_coach, build_index
+    from bot.coach.turn import Turn
 
-    return build_index(settings)
+    shared_cache_dir.mkdir(parents=True, exist_ok=True)
+    with (shared_cache_dir / ".first-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        built = build_index(settings)
+        assemble_coach(settings, index=built).handle(Turn(text="what is LRAIC"))
+    return built
 
 
 @pytest.fixture(scope="session")
