@@ -91,11 +91,10 @@ class Speller:
     @staticmethod
     def _forms(texts: Iterable[str]) -> dict[str, Counter[str]]:
         """Each word (lower case) with the ways it is written and how often."""
+        written = Counter(_WORD.findall("\n".join(texts)))  # counted in C: ~100k words per coach built
         forms: dict[str, Counter[str]] = {}
-        for text in texts:
-            for match in _WORD.finditer(text):
-                word = match.group(0)
-                forms.setdefault(word.lower(), Counter())[word] += 1
+        for word, count in written.items():
+            forms.setdefault(word.lower(), Counter())[word] = count
         return forms
 
     @staticmethod

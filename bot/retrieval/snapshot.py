@@ -221,10 +221,12 @@ class SnapshotBuilder:
         if len(ids):
             self.dimensions = self.dimensions or vectors.shape[1]
         vocabulary = self.vocabulary
-        codes = [
-            np.fromiter((vocabulary.setdefault(word, len(vocabulary)) for word in tokens), dtype=np.int32)
-            for tokens in token_lists
-        ]
+        # One flat array split per piece: an array built per piece cost more than the words it holds.
+        flat = np.fromiter(
+            (vocabulary.setdefault(word, len(vocabulary)) for tokens in token_lists for word in tokens),
+            dtype=np.int32,
+        )
+        codes = np.split(flat, np.cumsum([len(tokens) for tokens in token_lists])[:-1]) if token_lists else []
         self.parts.append(
             _NewPieces(
                 entry.key,
@@ -365,12 +367,13 @@ class SnapshotBuilder:
         row_parts = [new_row_of_base[lexical_rows[kept_docs]]]
         row = int(keep.sum())
         for part in parts:
-            for codes in part.token_codes:
-                if len(codes):
-                    token_parts.append(codes)
-                    length_parts.append(np.array([len(codes)]))
-                    row_parts.append(np.array([row]))
-                row += 1
+            sizes = np.fromiter(map(len, part.token_codes), dtype=np.int64, count=len(part.token_codes))
+            held = sizes > 0  # keyword-indexed pieces
+            if held.any():
+                token_parts.append(np.concatenate([codes for codes in part.token_codes if len(codes)]))
+                length_parts.append(sizes[held])
+                row_parts.append(row + np.flatnonzero(held))
+            row += len(sizes)
         tokens = np.concatenate(token_parts).astype(np.int32)
         doc_lengths = np.concatenate(length_parts).astype(np.int64)
         lexical = np.concatenate(row_parts).astype(np.int32)

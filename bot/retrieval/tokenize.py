@@ -195,7 +195,7 @@ def _cutter(chinese_characters: int) -> Any:
 
 
 def tokenize(text: str) -> list[str]:
-    pieces = [match.group(0) for match in _WORD.finditer(text.lower())]
+    pieces = _WORD.findall(text.lower())
     chinese = sum(len(piece) for piece in pieces if piece[0] >= "\u4e00")
     tokens: list[str] = []
     cutter = None

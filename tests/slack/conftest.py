@@ -23,7 +23,7 @@ import pytest
 
 from bot.store.testing import postgres_session_database  # noqa: F401
 from tests.conftest import REPO, cli_env
-from tests.slack.sender import SlackSender
+from tests.slack.sender import LOOPBACK_TLS, SlackSender
 from tests.slack.standin import SlackStandIn
 
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
@@ -99,7 +99,7 @@ def start_serve(
         if process.poll() is not None:
             raise RuntimeError(f"kam-coach serve exited with {process.returncode}:\n{log_path.read_text()}")
         try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+            if httpx.get(url + "/healthz", timeout=2, verify=LOOPBACK_TLS).status_code == 200:
                 break
         except httpx.TransportError:
             pass

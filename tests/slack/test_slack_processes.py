@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from tests.slack.conftest import SIGNING_SECRET, ServedApp, start_serve
-from tests.slack.sender import event_envelope, mention_event
+from tests.slack.sender import LOOPBACK_TLS, event_envelope, mention_event
 from tests.slack.signing import signed_headers
 
 pytestmark = pytest.mark.slow
@@ -61,7 +61,10 @@ def post_fresh(app: ServedApp, envelope: dict, retry_num: int | None = None) -> 
     headers = {"Content-Type": "application/json", **signed_headers(SIGNING_SECRET, body)}
     if retry_num is not None:
         headers.update({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"})
-    return httpx.post(app.url + "/slack/events", content=body, headers=headers, timeout=30).status_code
+    response = httpx.post(
+        app.url + "/slack/events", content=body, headers=headers, timeout=30, verify=LOOPBACK_TLS
+    )
+    return response.status_code
 
 
 def talked_to(process: psutil.Process, url: str) -> bool:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.slack.conftest import ServedApp, _schema_url, free_port, start_serve
-from tests.slack.sender import mention_event, message_event
+from tests.slack.sender import LOOPBACK_TLS, mention_event, message_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -39,7 +39,8 @@ def chroma_server(tmp_path_factory) -> Iterator[tuple[str, int]]:
             if process.poll() is not None:
                 raise RuntimeError((folder / "chroma.log").read_text())
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2).status_code == 200:
+                heartbeat = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+                if httpx.get(heartbeat, timeout=2, verify=LOOPBACK_TLS).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
