@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.coach.reply import Intent
 from bot.coach.terms import TermMatcher
+from bot.retrieval.embeddings import embed_in_parallel
 from bot.retrieval.vector_cache import load_vectors, save_vectors
 from bot.wording import load_prompt_file
 
@@ -46,7 +47,7 @@ def _exemplar_vectors(
     if cached is None or cached[0] is not embeddings:
         vectors = load_vectors(cache_dir, texts)
         if vectors is None:
-            vectors = np.asarray(embeddings.embed_documents(list(texts)), dtype=np.float32)
+            vectors = embed_in_parallel(embeddings, list(texts))
             save_vectors(cache_dir, texts, vectors)
         cached = (embeddings, vectors)
         _VECTORS[key] = cached

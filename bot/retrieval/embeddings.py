@@ -204,6 +204,24 @@ def embed_array(embeddings: TextEmbeddings, texts: list[str]) -> Any:
     return vectors.reshape(len(texts), -1)
 
 
+EMBEDDING_THREADS = max(1, min(2, os.cpu_count() or 1))
+PARALLEL_BATCH = 256
+
+
+def embed_in_parallel(embeddings: TextEmbeddings, texts: list[str]) -> Any:
+    """`embed_array` of many texts in batches on a thread a core, up to two (the model's matrix products
+    release the GIL): a first start embeds ~3,000 examples, twice as fast on two cores."""
+    import numpy as np
+
+    if EMBEDDING_THREADS < 2 or len(texts) <= PARALLEL_BATCH:
+        return embed_array(embeddings, texts)
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [texts[start : start + PARALLEL_BATCH] for start in range(0, len(texts), PARALLEL_BATCH)]
+    with ThreadPoolExecutor(EMBEDDING_THREADS, thread_name_prefix="embed") as pool:
+        return np.concatenate(list(pool.map(lambda batch: embed_array(embeddings, batch), batches)))
+
+
 def load_embeddings(spec: str = DEFAULT_EMBEDDINGS, cache_dir: Path | None = None) -> TextEmbeddings:
     """`use-multilingual`, or `package.module:ClassName` for any langchain `Embeddings` with a no-argument
     constructor (configure the class through its own environment variables). A spec that cannot give one

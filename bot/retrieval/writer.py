@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -24,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from bot.retrieval.chroma_store import ChromaStore
-from bot.retrieval.embeddings import TextEmbeddings, embed_array
+from bot.retrieval.embeddings import EMBEDDING_THREADS, TextEmbeddings, embed_array
 from bot.retrieval.snapshot import Snapshot, SnapshotBuilder, SnapshotFolder, SourceEntry
 from bot.retrieval.tokenize import tokenize_many
 
 log = logging.getLogger(__name__)
 
 BATCH = 64
-EMBEDDING_WORKERS = max(1, min(2, os.cpu_count() or 1))
+EMBEDDING_WORKERS = EMBEDDING_THREADS
 # Batches handed to the embedding threads ahead of the one awaited: two queued per thread, so a thread
 # finishing a batch starts the next at once (with one each in flight, it sat idle while this thread
 # stored the last batch and tokenised the next).
