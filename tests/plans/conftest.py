@@ -7,7 +7,14 @@ from datetime import date
 
 import pytest
 
-from bot.store.testing import database_url, db, postgres_session_database  # noqa: F401
+from bot.store.testing import (  # noqa: F401
+    database_kind,
+    database_url,
+    db,
+    postgres_schema_pool,
+    postgres_session_database,
+    sqlite_template,
+)
 
 TODAY = date(2026, 11, 27)  # a Friday
 

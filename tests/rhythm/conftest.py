@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from bot.store.testing import database_url, db, postgres_session_database  # noqa: F401
+from bot.store.testing import (  # noqa: F401
+    database_kind,
+    database_url,
+    db,
+    postgres_schema_pool,
+    postgres_session_database,
+    sqlite_template,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 # Ann works from Shanghai, Ben from New York (daylight saving), Chen has no zone (KAM_TIMEZONE).

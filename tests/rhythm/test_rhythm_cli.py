@@ -210,7 +210,7 @@ def test_people_import_checks_time_zones_and_languages(cli, tmp_path) -> None:
     assert code == 2 and "line 2: language: 'fr' is not en or zh" in err
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_as_a_process(team, rhythm, database_url, tmp_path) -> None:
     rhythm.service.add_milestone(account="华为", owner="U0AM03", due=date(2027, 3, 10), title="续约方案")
     env = cli_env(tmp_path / "data", DATABASE_URL=database_url, KAM_TIMEZONE="Asia/Shanghai")

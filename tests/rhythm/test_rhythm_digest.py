@@ -168,7 +168,7 @@ def test_digest_in_chinese(seeded, rhythm) -> None:
     assert build(rhythm, "U0MGR1", "zh").top_opportunities[0].expected_value == 360000.0
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # rendering: the same on any database
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)  # rendering: the same on any database
 def test_digest_blocks_and_chart(seeded, rhythm) -> None:
     digest = build(rhythm, "U0MGR1")
     blocks = digest_blocks(digest, rhythm.wording)

@@ -28,7 +28,7 @@ class CountingSweep(ReminderSweep):
         return result
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_the_scheduler_sweeps_periodically_and_sends_each_reminder_once(team, rhythm, clock) -> None:
     clock.now = at("2026-01-01T00:00:00Z")  # planned long ago: every reminder's time has passed by now
     rhythm.service.add_milestone(account="ACME", owner="U0AM01", due=date(2026, 1, 10), title="Old task")

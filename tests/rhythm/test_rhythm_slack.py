@@ -40,7 +40,7 @@ def element_ids(blocks) -> list[tuple[str, str]]:
 
 
 # What goes over HTTP does not depend on the database: these two run on SQLite only.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_a_reminder_is_a_dm_with_done_snooze_and_open_plan(slack_rhythm, slack) -> None:
     rhythm = slack_rhythm(KAM_PLAN_URL="https://crm.example.com/plans/{plan_id}")
     import_accounts(rhythm.db, "name,owner_slack_id,profit_contribution\nACME,U0AM01,1m\n")
@@ -91,7 +91,7 @@ def test_slack_failing_leaves_the_reminder_unsent_then_it_goes_once(
     assert len(slack.ok_calls("chat.postMessage")) == 1
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_a_digest_is_a_dm_with_decision_buttons_and_its_chart(slack_rhythm, slack) -> None:
     rhythm = slack_rhythm()
     escalation = EscalationStore(rhythm.db).record(requested_by="U0AM02", deal_label="WAN at 85")
