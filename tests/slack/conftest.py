@@ -1,12 +1,14 @@
 """Fixtures for the Slack tests: the Web API stand-in, and the app as a real ``kam-coach serve --http``
-process pointed at it, started once per test module on SQLite and once on PostgreSQL.
+process pointed at it, started once per worker on SQLite and once on PostgreSQL.
 
-Tests share one app per module and database, so each test talks in its own channel or as its own user
-(``fresh_ids``) and reads only its own messages from the stand-in.
+Tests share that app (and its stand-in) across modules, so each test talks in its own channel or as its
+own user (``ids``) and reads only its own messages from the stand-in. Tests that start an app of their
+own, or read every call the stand-in saw, get a stand-in of their module's own.
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import socket
@@ -110,8 +112,26 @@ def start_serve(
     return ServedApp(url, process, log_path, database_url, SlackSender(url, SIGNING_SECRET))
 
 
+@pytest.fixture(scope="session")
+def shared_standin() -> Iterator[SlackStandIn]:
+    with SlackStandIn() as server:
+        yield server
+
+
+def _uses_shared_app(module: object) -> bool:
+    return any(
+        name.startswith("test_") and callable(test) and "slack_app" in inspect.signature(test).parameters
+        for name, test in vars(module).items()
+    )
+
+
 @pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
+def standin(request) -> Iterator[SlackStandIn]:
+    """The stand-in of this module's app: the shared one where the module's tests use ``slack_app``, else
+    one of the module's own (tests that start their own app, or that read every call the stand-in saw)."""
+    if _uses_shared_app(request.module):
+        yield request.getfixturevalue("shared_standin")
+        return
     with SlackStandIn() as server:
         yield server
 
@@ -131,20 +151,35 @@ def _schema_url(session_url: str) -> Iterator[str]:
             connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def module_database_url(request, tmp_path_factory) -> Iterator[str]:
-    """An empty database for this module's app: a SQLite file, or a schema in the session's PostgreSQL."""
+def _empty_database(request, tmp_path_factory) -> Iterator[str]:
+    """An empty database for an app: a SQLite file, or a schema in the session's PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('slack-db') / 'kam.db'}"
         return
     yield from _schema_url(request.getfixturevalue("postgres_session_database"))
 
 
-@pytest.fixture(scope="module")
-def slack_app(shared_data_dir, index, module_database_url, standin, tmp_path_factory) -> Iterator[ServedApp]:
-    """``kam-coach serve --http`` on this module's database, against the stand-in."""
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request, tmp_path_factory) -> Iterator[str]:
+    yield from _empty_database(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def shared_database_url(request, tmp_path_factory) -> Iterator[str]:
+    yield from _empty_database(request, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def slack_app(
+    shared_data_dir, index, shared_database_url, shared_standin, tmp_path_factory
+) -> Iterator[ServedApp]:
+    """``kam-coach serve --http`` against the stand-in, one a database for all the modules a worker runs
+    that use it (a start costs 2-3 s of CPU): each test talks in its own channel or as its own user."""
     log_path = tmp_path_factory.mktemp("serve-log") / "serve.log"
-    app = start_serve(shared_data_dir, module_database_url, standin, log_path, **_serve_env())
+    app = start_serve(shared_data_dir, shared_database_url, shared_standin, log_path, **_serve_env())
     try:
         yield app
     finally:
