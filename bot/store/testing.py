@@ -82,7 +82,7 @@ class _SchemaPool:
     def __init__(self, session_url: str) -> None:
         self.session_url = session_url
         self.free: list[str] = []
-        self.made: list[str] = []
+        self.made: dict[str, str] = {}  # each schema's URL: the schema
 
     def take(self) -> str:
         if self.free:
@@ -90,8 +90,8 @@ class _SchemaPool:
         schema = f"t_{uuid.uuid4().hex[:12]}"
         with _psycopg_connect(make_url(self.session_url)) as connection:
             connection.execute(f'CREATE SCHEMA "{schema}"')
-        self.made.append(schema)
         url = postgres_schema_url(self.session_url, schema)
+        self.made[url] = schema
         database = Database(url)
         try:
             database.migrate()
@@ -102,7 +102,7 @@ class _SchemaPool:
     def give_back(self, url: str) -> None:
         import psycopg
 
-        schema = make_url(url).query["options"].split("=", 1)[1]
+        schema = self.made[url]
         with _psycopg_connect(make_url(self.session_url)) as connection:
             tables = [
                 row[0]
@@ -119,13 +119,13 @@ class _SchemaPool:
             except psycopg.errors.LockNotAvailable:  # a connection still holds it: not reused
                 connection.execute("RESET lock_timeout")
                 connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-                self.made.remove(schema)
+                del self.made[url]
                 return
         self.free.append(url)
 
     def drop_all(self) -> None:
         with _psycopg_connect(make_url(self.session_url)) as connection:
-            for schema in self.made:
+            for schema in self.made.values():
                 connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
