@@ -242,6 +242,8 @@ class SnapshotBuilder:
     def write(self, root: Path, stamp: str, cards_fingerprint: str) -> Path:
         """Writes the generation in a new folder under `root`; `SnapshotFolder.publish` makes it current."""
         base = self.base
+        if not self.changed and base.folder is not None and base.folder.is_dir():
+            return self._relabel(root, stamp, cards_fingerprint)
         parts = [
             part
             for part in self.parts
@@ -308,6 +310,28 @@ class SnapshotBuilder:
             cards_fingerprint=cards_fingerprint,
             shortlist=shortlist,
         )
+        (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
+        staging.rename(folder)
+        return folder
+
+    def _relabel(self, root: Path, stamp: str, cards_fingerprint: str) -> Path:
+        """The base's pieces under a new manifest (after a rebuild from Chroma, only the cards' fingerprint
+        is new): its files linked, not written again (rewriting 100,000 pieces and their search projection
+        takes seconds). A generation's files are never changed once written, so sharing them is safe."""
+        base = self.base
+        assert base.folder is not None
+        folder = root / f"g-{uuid.uuid4().hex[:12]}"
+        staging = root / f"{folder.name}.tmp"
+        staging.mkdir(parents=True)
+        for item in base.folder.iterdir():
+            if item.name == "manifest.json":
+                continue
+            target = staging / item.name
+            if item.is_dir():
+                shutil.copytree(item, target, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(item, target)
+        manifest = base.manifest.model_copy(update={"stamp": stamp, "cards_fingerprint": cards_fingerprint})
         (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
         staging.rename(folder)
         return folder
@@ -391,6 +415,13 @@ class SnapshotBuilder:
         np.save(staging / "offsets.npy", offsets)
         KeywordIndex.build(tokens, offsets, vocabulary).save(staging / "bm25")
         return lexical
+
+
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copy2(source, target)
 
 
 class SnapshotFolder:
