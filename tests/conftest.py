@@ -17,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+# The database fixtures (db, database_url and what they rest on), for every test directory.
+pytest_plugins = ("bot.store.testing",)
+
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 

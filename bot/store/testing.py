@@ -1,8 +1,8 @@
 """pytest fixtures for code that needs a real database, on SQLite and on PostgreSQL.
 
-Import them into a ``conftest.py``::
+A pytest plugin: the top ``conftest.py`` registers it for the whole suite::
 
-    from bot.store.testing import database_url, db, postgres_session_database  # noqa: F401
+    pytest_plugins = ("bot.store.testing",)
 
 ``database_url`` is parameterised over ``sqlite`` (a file under ``tmp_path``) and ``postgresql`` (a fresh
 schema per test inside a database created for the test session on 127.0.0.1:5432, dropped at the end);

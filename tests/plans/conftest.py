@@ -7,27 +7,18 @@ from datetime import date
 
 import pytest
 
-from bot.store.testing import (  # noqa: F401
-    database_kind,
-    database_url,
-    db,
-    postgres_schema_pool,
-    postgres_session_database,
-    sqlite_template,
-)
-
 TODAY = date(2026, 11, 27)  # a Friday
 
 
 @pytest.fixture
-def plans(db):  # noqa: F811
+def plans(db):
     from bot.plans.repository import PlanRepository
 
     return PlanRepository(db, admin_ids={"UADMINENV"}, today=lambda: TODAY)
 
 
 @pytest.fixture
-def wired_coach(settings, index, db):  # noqa: F811
+def wired_coach(settings, index, db):
     """The real Coach as the composition root builds it (real retrieval for side questions), on this test's
     database, with today fixed."""
     from bot.app import assemble_coach

@@ -11,15 +11,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from bot.store.testing import (  # noqa: F401
-    database_kind,
-    database_url,
-    db,
-    postgres_schema_pool,
-    postgres_session_database,
-    sqlite_template,
-)
-
 REPO = Path(__file__).resolve().parents[2]
 # Ann works from Shanghai, Ben from New York (daylight saving), Chen has no zone (KAM_TIMEZONE).
 PEOPLE = """slack_id,name,email,manager_slack_id,team,is_admin,tz,language
@@ -49,7 +40,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def team(db):  # noqa: F811
+def team(db):
     from bot.plans.directory import import_people
 
     import_people(db, PEOPLE)
@@ -64,7 +55,7 @@ def make_settings(tmp_path: Path, **overrides: str):
 
 
 @pytest.fixture
-def make_rhythm(db, tmp_path, clock) -> Callable[..., object]:  # noqa: F811
+def make_rhythm(db, tmp_path, clock) -> Callable[..., object]:
     """``make_rhythm(delivery=None, **settings)``: the rhythm on the test database, recording by default."""
     from bot.rhythm.delivery import RecordingDelivery
     from bot.rhythm.wiring import build_rhythm

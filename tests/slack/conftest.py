@@ -23,7 +23,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.store.testing import postgres_session_database  # noqa: F401
 from tests.conftest import REPO, cli_env
 from tests.slack.sender import LOOPBACK_TLS, SlackSender
 from tests.slack.standin import SlackStandIn

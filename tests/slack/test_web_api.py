@@ -15,13 +15,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
 from bot.slack.web_api import KeepAliveWebClient
-from tests.slack.standin import SlackStandIn
-
-
-@pytest.fixture(scope="module")
-def standin() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as server:
-        yield server
 
 
 def client_for(url: str) -> KeepAliveWebClient:
