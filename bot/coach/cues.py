@@ -17,6 +17,11 @@ from bot.wording import Wording
 QuestionKind = Literal["figure", "verdict", "steps", "plain"]
 KINDS: tuple[QuestionKind, ...] = ("figure", "verdict", "steps")
 _NUMERALS = "一二三四五六七八九十两百千万半"
+_RANGE_DASH = "(?:-|–|—|~|～|到|至)"
+
+
+def _one_spelling(text: str) -> str:
+    return re.sub(_RANGE_DASH, "-", re.sub(r"\s+", "", text.casefold()))
 
 
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
@@ -54,6 +59,28 @@ class Cues:
             pattern = _any_of(written[unit]) if written.get(unit) else re.compile(figure, re.IGNORECASE)
             found[unit] = (re.compile(named, re.IGNORECASE), pattern)
         return found
+
+    @cached_property
+    def _ranges(self) -> re.Pattern[str]:
+        """A range in digits with its unit ("8-12周", "40-50%", "2-3 years"): units a figure is written in
+        with a number (frequencies are phrases, not ranges)."""
+        written = self.wording.data("written", default={}) or {}
+        names = [
+            name
+            for unit, unit_names in (self.wording.data("units", default={}) or {}).items()
+            if not written.get(unit)
+            for name in unit_names
+        ]
+        if not names:
+            return re.compile(r"(?!)")
+        named = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        number = r"\d+(?:\.\d+)?"
+        return re.compile(rf"(?<![\d.]){number}\s*{_RANGE_DASH}\s*{number}\s*(?:{named})", re.IGNORECASE)
+
+    def ranges(self, text: str) -> set[str]:
+        """The ranges with their unit a text states, spelled one way (no spaces, one dash, lower case), so
+        "8 – 12 weeks" in a question matches "8-12 weeks" in a card."""
+        return {_one_spelling(found.group()) for found in self._ranges.finditer(text)}
 
     def asked_units(self, question: str) -> set[str]:
         return {unit for unit, (named, _) in self._units.items() if named.search(question)}

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
+from bot.coach.cues import Cues
 from bot.coach.intent import _exemplar_vectors
 from bot.coach.spelling import Speller
 from bot.retrieval.index import SearchHit
 from bot.retrieval.tokenize import tokenize
-from bot.wording import load_prompt_file
+from bot.wording import Wording, load_prompt_file
 
 if TYPE_CHECKING:
     from bot.retrieval.cards import Card
@@ -42,6 +43,11 @@ MARGIN = 0.02
 # Whatever the off-topic side says, a message nothing about KAM comes even this close to is off topic
 # (the dev sets' on-topic questions all sit above 0.32; trivia, weather and jokes mostly below).
 MIN_ON_TOPIC_SIMILARITY = 0.28
+# A message quoting a range the cards state, with its unit ("8-12周是指什么", "what does 40-50% mean"), asks
+# about the method's own figure: its on-topic side may trail the off-topic one by this much. Such messages
+# sat 0.01-0.05 below their nearest off-topic example ("8-12周" is near "产假多少天"); off-topic ones
+# quoting a range ("is my mortgage fixed for 2-3 years") sit 0.2 and more below.
+QUOTED_RANGE_ALLOWANCE = 0.08
 # A user's document holding nearly all of a message's words (three or more) is on topic whatever the
 # embedding says: documents use names (products, customers) no sentence encoder knows.
 DOCUMENT_COVERAGE = 0.75
@@ -76,6 +82,7 @@ class TopicGate:
         intents = load_prompt_file(prompts_dir, "intents.yaml")
         terms = load_prompt_file(prompts_dir, "domain_terms.yaml")
         spelling = load_prompt_file(prompts_dir, "spelling.yaml")
+        self.cues = Cues(Wording("answers.yaml", load_prompt_file(prompts_dir, "answers.yaml")))
         self.embeddings = embeddings
         self.cache_dir = cache_dir
         self.min_relevance = min_relevance
@@ -207,4 +214,10 @@ class TopicGate:
             return "on_topic"
         on = max(evidence["on_topic"], document)
         off = max(value for label, value in evidence.items() if label not in ("on_topic", "greeting"))
-        return "on_topic" if on >= max(off + MARGIN, MIN_ON_TOPIC_SIMILARITY) else "off_topic"
+        margin = MARGIN - (QUOTED_RANGE_ALLOWANCE if self._quotes_a_card_range(text, hits) else 0.0)
+        return "on_topic" if on >= max(off + margin, MIN_ON_TOPIC_SIMILARITY) else "off_topic"
+
+    def _quotes_a_card_range(self, text: str, hits: Sequence[SearchHit]) -> bool:
+        """Whether the message quotes a range with its unit that a card found for it states."""
+        quoted = self.cues.ranges(text)
+        return bool(quoted) and any(quoted & self.cues.ranges(hit.text) for hit in hits if hit.kind == "card")

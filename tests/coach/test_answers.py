@@ -184,3 +184,22 @@ def test_passages_keep_their_context():
     assert ("item", "Parent item\n   - child one\n   - child two", "Around the reviews") in kinds
     assert ("paragraph", "A paragraph under a heading.", "Notes") in kinds
     assert all(p.title == "Title" for p in passages)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("每年用8-12周完成这一阶段", {"8-12周"}),
+        ("budget 8 – 12 Weeks, and 40-50% of the time", {"8-12weeks", "40-50%"}),
+        ("2到3个月", {"2-3个月"}),
+        ("40% growth in 8 weeks", set()),  # single figures are not ranges
+        ("every 2-3 quarters", set()),  # frequencies are phrases, not a unit written with a number
+    ],
+)
+def test_ranges_with_their_unit_are_spelled_one_way(text, ranges):
+    from bot.coach.cues import Cues
+    from bot.wording import Wording, load_prompt_file
+    from tests.conftest import REPO
+
+    cues = Cues(Wording("answers.yaml", load_prompt_file(REPO / "prompts", "answers.yaml")))
+    assert cues.ranges(text) == ranges

@@ -155,6 +155,37 @@ def test_near_misses_and_everyday_questions_are_refused(coach, message):
 
 
 @pytest.mark.parametrize(
+    ("question", "source", "figure"),
+    [  # outside checks: the first was refused, its nearest example being "产假一共能休多少天"
+        ("8-12周是指什么", "phase2-drafting-steps", "8-12周"),
+        ("8-12周是什么意思", "phase2-drafting-steps", "8-12周"),
+        ("what does 40-50% mean", "micro-efficiency", "40-50%"),
+        ("what does 8 – 12 weeks mean", "phase2-drafting-steps", "8-12 weeks"),
+    ],
+)
+def test_a_range_the_cards_state_asked_about_is_answered_with_it(coach, question, source, figure):
+    reply = coach.ask(question)
+    assert not refused(reply), question
+    assert source in [c.id for c in reply.citations[:3]], [c.id for c in reply.citations]
+    assert figure in reply.text
+
+
+@pytest.mark.parametrize(
+    "message", ["我的房贷利率是2-3年固定的吗", "should I keep 2-3 years of savings in an emergency fund?"]
+)
+def test_quoting_a_range_the_cards_also_state_does_not_open_the_gate(coach, message):
+    """The cards state "2-3 years" too; what the message is about still decides."""
+    assert refused(coach.ask(message)), message
+
+
+def test_a_champion_leaving_the_customer_is_a_kam_question(coach):
+    """Outside checks: refused, a hair closer to "my new manager plays favourites" than to any KAM example."""
+    reply = coach.ask("what should I do if my champion leaves the customer")
+    assert not refused(reply)
+    assert "communication-plan" in [c.id for c in reply.citations[:3]], [c.id for c in reply.citations]
+
+
+@pytest.mark.parametrize(
     "question", ["为什么很多单子一开始就输了", "为什么要给客户分级", "why tier my accounts?"]
 )
 def test_a_why_question_is_answered_not_taken_for_a_form(coach, question):
