@@ -45,10 +45,13 @@ def _exemplar_vectors(
     key = (id(embeddings), texts)
     cached = _VECTORS.get(key)
     if cached is None or cached[0] is not embeddings:
-        vectors = load_vectors(cache_dir, texts)
+        # The folder is named by the KAM_EMBEDDINGS setting, which stays the same when the shipped model's
+        # weights are upgraded: the weights' stamp (where the model has one) keeps their vectors apart.
+        weights = getattr(embeddings, "stamp", "")
+        vectors = load_vectors(cache_dir, texts, weights)
         if vectors is None:
             vectors = embed_in_parallel(embeddings, list(texts))
-            save_vectors(cache_dir, texts, vectors)
+            save_vectors(cache_dir, texts, vectors, weights)
         cached = (embeddings, vectors)
         _VECTORS[key] = cached
     return cached[1]

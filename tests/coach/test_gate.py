@@ -295,9 +295,11 @@ def test_a_document_does_not_open_the_gate_to_everything(coach_with_a_document):
 class CountingEmbeddings:
     """The real model, counting the sentences it is asked to embed in bulk."""
 
-    def __init__(self, inner) -> None:
+    def __init__(self, inner, stamp: str | None = None) -> None:
         self.inner = inner
         self.embedded = 0
+        if stamp is not None:  # the shipped model names its weights so
+            self.stamp = stamp
 
     def embed_documents(self, texts):
         self.embedded += len(texts)
@@ -323,3 +325,18 @@ def test_the_gates_examples_are_embedded_once_then_read_from_the_cache(index, se
     later = TopicGate(settings.prompts_dir, again, index.cards, cache_dir=cache)
     assert later.verdict(question, hits, vector) == "on_topic"
     assert again.embedded == 0
+
+
+def test_examples_embedded_by_other_weights_of_the_model_are_embedded_again(index, settings, tmp_path):
+    """An upgraded model keeps its KAM_EMBEDDINGS setting (the folder's name); its weights' stamp differs,
+    and vectors of the old weights must not be compared with the new ones'."""
+    from bot.coach.topic import TopicGate
+
+    cache = tmp_path / "exemplars"
+    question = "how should I price this deal?"
+    hits = index.search(question)
+    for stamp, embeds in (("weights-a", True), ("weights-b", True), ("weights-a", False)):
+        model = CountingEmbeddings(index.embeddings, stamp)
+        gate = TopicGate(settings.prompts_dir, model, index.cards, cache_dir=cache)
+        assert gate.verdict(question, hits, model.embed_query(question)) == "on_topic"
+        assert (model.embedded > 500) is embeds, (stamp, model.embedded)
