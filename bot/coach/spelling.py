@@ -5,7 +5,10 @@ BM25 see a different word in each; so before retrieval and the on-topic gate, ev
 the way the knowledge base writes it (its most frequent spelling: "lraic" -> "LRAIC"), and a word that is
 neither the knowledge base's nor common English is corrected to the nearest knowledge-base word
 (SymSpell, Damerau edit distance 1, 2 for longer words). Common English words are left alone, so
-"passcode" never becomes a KAM term. Only what is searched changes: the user's text is shown as typed.
+"passcode" never becomes a KAM term. Chinese is typed by sound, so its typos are a character of the same
+sound ("客户规化" for 客户规划, "份级" for 分级): a two-character word that is neither the cards' nor in
+jieba's dictionary is read as the cards' word that sounds the same (pypinyin) and differs in one character.
+Only what is searched changes: the user's text is shown as typed.
 
 The vocabulary is the cards (titles, questions, bodies) and the prompts; it is built once per process
 (a few milliseconds) and a message costs microseconds per word.
@@ -18,16 +21,18 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.retrieval.tokenize import chinese_segments, dictionary_counts
 from bot.wording import load_prompt_file
 
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 _SENTENCE_ENDS = ".!?:;。！？：；-–—\"“”'(（"
 MIN_CORRECTED_LENGTH = 2
 SHORT_WORD = 3
@@ -36,6 +41,8 @@ LONG_WORD = 7
 """From this length a word may be two edits away from the one meant ("segmantation", "prioritization")."""
 COMMON_ENGLISH_COUNT = 50_000
 """A word this frequent in SymSpell's English list (Google n-grams counts) is a real word, not a typo."""
+HOMOPHONE_MIN_COUNT = 2
+"""A two-character word the cards write at least this often may be what a same-sounding typo meant."""
 
 
 def _symspell() -> Any:
@@ -87,6 +94,7 @@ class Speller:
         self._lock = threading.Lock()
         self._index: Any = None
         self._corrections: dict[tuple[str, bool], str | None] = {}
+        self._homophones = ChineseHomophones(texts)
 
     @staticmethod
     def _forms(texts: Iterable[str]) -> dict[str, Counter[str]]:
@@ -179,7 +187,81 @@ class Speller:
             name_like = (word.isupper() and len(word) > 1) or (word[0].isupper() and not opens_sentence)
             return self.correction(word, name_like) or word
 
-        return _WORD.sub(fix, text)
+        return self._homophones.normalise(_WORD.sub(fix, text))
+
+
+class ChineseHomophones:
+    """The cards' two-character words, to read a same-sounding typo as the word meant."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._text = "\n".join(texts)
+        self._lock = threading.Lock()
+        self._sharing: dict[tuple[int, str], list[str]] | None = None
+        self._meant: dict[str, str | None] = {}
+
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        """How often the cards write each pair of characters (counted on the first Chinese message: 20 ms
+        an English-only coach never spends)."""
+        counts: Counter[str] = Counter()
+        for run in _HAN_RUN.findall(self._text):
+            counts.update(run[at : at + 2] for at in range(len(run) - 1))
+        return counts
+
+    def _sharing_a_character(self) -> dict[tuple[int, str], list[str]]:
+        """(position of the other character, the character kept) -> the cards' words, commonest first.
+        Built on the first unknown Chinese word: most messages never need it."""
+        with self._lock:
+            if self._sharing is None:
+                sharing: dict[tuple[int, str], list[str]] = {}
+                for word, count in self._counts.most_common():
+                    if count < HOMOPHONE_MIN_COUNT:
+                        break
+                    for position in (0, 1):
+                        sharing.setdefault((position, word[1 - position]), []).append(word)
+                self._sharing = sharing
+            return self._sharing
+
+    def meant(self, word: str) -> str | None:
+        """The cards' word a two-character `word` sounds like, differing in one character; None when there
+        is none, or when `word` is a word of its own (the cards', or jieba's dictionary's)."""
+        if len(word) != 2 or self._counts[word]:
+            return None
+        if word not in self._meant:
+            self._meant[word] = self._nearest(word)
+        return self._meant[word]
+
+    def _nearest(self, word: str) -> str | None:
+        if dictionary_counts([word])[word]:
+            return None
+        sharing = self._sharing_a_character()
+        candidates = [
+            candidate
+            for position in (0, 1)
+            for candidate in sharing.get((position, word[1 - position]), [])
+            if _readings(candidate[position]) & _readings(word[position])
+        ]
+        known = dictionary_counts(candidates) if candidates else {}
+        words = [candidate for candidate in candidates if known[candidate]]
+        return max(words, key=lambda candidate: self._counts[candidate]) if words else None
+
+    def normalise(self, text: str) -> str:
+        """`text` with each unknown two-character word as jieba cuts it read as the cards' word it sounds
+        like."""
+
+        def fix(match: re.Match[str]) -> str:
+            run = match.group(0)
+            return "".join(self.meant(segment) or segment for segment in chinese_segments(run))
+
+        return _HAN_RUN.sub(fix, text)
+
+
+@lru_cache(maxsize=4096)
+def _readings(character: str) -> frozenset[str]:
+    """How a character may be read, without tones (all its readings: 行 is xing, hang and heng)."""
+    from pypinyin import Style, pinyin
+
+    return frozenset(pinyin(character, style=Style.NORMAL, heteronym=True)[0])
 
 
 def vocabulary_texts(prompts_dir: Path) -> list[str]:

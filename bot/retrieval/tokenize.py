@@ -215,3 +215,23 @@ def tokenize_many(texts: Iterable[str]) -> list[list[str]]:
     with _lock:
         _bulk_tokenizer()
     return [tokenize(text) for text in texts]
+
+
+def chinese_segments(run: str) -> list[str]:
+    """jieba's cut of a run of Chinese characters, as written (no stop words taken out). Characters its
+    dictionary has no word for may come back glued into a word of jieba's own making ("规化")."""
+    with _lock:
+        return list(_cutter(len(run)).lcut(run))
+
+
+def dictionary_counts(words: Iterable[str]) -> dict[str, int]:
+    """How often jieba's dictionary counts each word: 0 for a string that is no word of it."""
+    with _lock:
+        if _bulk is not None:
+            return {word: int(_bulk.FREQ.get(word) or 0) for word in words}
+        try:
+            table = _lazy_tokenizer().table
+        except OSError:  # no room for the table: load the whole dictionary instead
+            frequencies = _bulk_tokenizer().FREQ
+            return {word: int(frequencies.get(word) or 0) for word in words}
+        return {word: table.entries_in(word).get(word, 0) for word in words}

@@ -58,6 +58,30 @@ def test_english_typos_are_read_as_the_knowledge_base_spells_them(coach, typed, 
     assert expected_source in [c.id for c in reply.citations[:3]], [c.id for c in reply.citations]
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [  # Chinese is typed by sound: a character of the same sound, not a letter off
+        ("客户份级怎么做", "客户分级怎么做"),
+        ("客户的采够流程很长", "客户的采购流程很长"),
+        ("怎么提高销售笑率", "怎么提高销售效率"),
+    ],
+)
+def test_a_chinese_character_of_the_same_sound_is_read_as_the_cards_word(coach, typed, written):
+    assert coach.topic.normalise(typed) == written
+    typo, right = coach.ask(typed), coach.ask(written)
+    assert not refused(typo), typed
+    assert [c.id for c in typo.citations] == [c.id for c in right.citations]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["事实上客户压价很厉害", "我们该优先做哪些机会", "个人所得税专项附加扣除怎么填", "周末带孩子去哪里玩"],
+)
+def test_real_chinese_words_are_never_read_as_a_cards_word(coach, message):
+    """事实 sounds like the cards' 实施, and is a word of its own: jieba's dictionary says so."""
+    assert coach.topic.normalise(message) == message
+
+
 def test_a_correction_is_only_searched_never_shown(coach):
     reply = coach.ask("custmer value pyramd")
     assert "custmer" not in reply.text and "pyramd" not in reply.text
