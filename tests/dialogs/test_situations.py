@@ -221,3 +221,42 @@ def test_a_discount_wanted_is_not_misread_as_a_price(say, message):
     reply = say(message)
     assert reply.dialog == "pricing" and reply.ask is not None and reply.ask.slot == "list_price"
     assert "winning price" not in reply.text and "制胜价格" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "over", "under"),
+    [
+        (
+            "ACME: potential $2M, 300 hours; Beta: potential $500k, 50 hours; "
+            "Gamma: potential $1.5M, 20 hours",
+            "en",
+            "ACME",
+            "Gamma",
+        ),
+        (
+            "ACME has 2M potential and gets 300 hours, Beta has 500k potential and gets 50 hours, "
+            "Gamma has 1.5M potential and gets 20 hours. Is our time in the right place?",
+            "en",
+            "ACME",
+            "Gamma",
+        ),
+        (
+            "华为潜力200万，花了300小时；中兴潜力50万，花了50小时；联想潜力150万，花了20小时，时间分配合理吗",
+            "zh",
+            "华为",
+            "联想",
+        ),
+    ],
+)
+def test_accounts_told_with_potential_and_hours_get_the_macro_check(say, message, language, over, under):
+    """Outside checks: these got the macro-efficiency card, never the rule's account-by-account verdict."""
+    reply = say(message)
+    assert reply.dialog is None and reply.intent == "coverage" and reply.language == language
+    out_of_balance = {row[1]: row[4] for row in reply.tables[-1].rows}
+    assert set(out_of_balance) == {over, under}, reply.tables[-1].rows
+    assert reply.citations[0].id == "macro-efficiency"
+
+
+def test_potential_without_hours_is_not_a_coverage_check(coach):
+    reply = coach.ask("ACME has 2M potential, Beta has 500k potential: which should we go after?")
+    assert reply.intent != "coverage"

@@ -101,7 +101,35 @@ class CoverageForm(Form):
             return Facts({MODE.name: "micro", TIMESHEET.name: rows})
         if len(funnel) >= 3:  # where the sales are lost: "25% never contacted, 30% not pursued, 35% won"
             return Facts({MODE.name: "funnel", **funnel})
+        accounts = self._accounts_in_prose(s, text)
+        if len(accounts) >= 2:
+            return Facts({MODE.name: "macro", ACCOUNTS.name: accounts})
         return Facts()
+
+    @staticmethod
+    def _accounts_in_prose(s: Session, text: str) -> list[dict[str, object]]:
+        """Accounts told with their potential and hours ("ACME has 5M potential and gets 200 hours, Beta
+        1M potential, 300 hours", "华为潜力500万，花了200小时；中兴潜力100万，花了300小时"), clause by clause:
+        a clause naming a potential starts an account (its name is what is left of the clause), hours in it
+        or in the clauses after it are that account's."""
+        potential_words = {"potential": s.wording.data("situation", "potential", default=[])}
+        filler = [str(word) for word in s.wording.data("situation", "filler", default=[])]
+        accounts: list[dict[str, object]] = []
+        for _, clause in prose.clauses(text):
+            spent = prose.hours(clause)
+            sizes = [
+                size
+                for size in prose.amounts(clause)
+                if not any(h.start <= size.start < h.end for h in spent)
+            ]
+            named = prose.words(clause, potential_words)
+            if sizes and named:
+                name = prose.leftover(clause, [sizes[0], *named, *spent[:1]], filler)
+                accounts.append({"name": name or s.word("situation_name", n=len(accounts) + 1)})
+                accounts[-1]["potential"] = sizes[0].value
+            if spent and accounts and "hours" not in accounts[-1]:
+                accounts[-1]["hours"] = spent[0].value
+        return [account for account in accounts if "hours" in account]
 
     def rule_cards(self, s: Session) -> list[str]:
         mode = s.values().get(MODE.name) or "default"
