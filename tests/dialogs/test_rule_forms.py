@@ -103,3 +103,16 @@ def test_asking_what_something_is_gets_an_answer_not_a_form(say, question):
 
 def test_asking_for_the_tiers_still_starts_the_form(say):
     assert say("给我的客户分级").dialog == "tiers"
+
+
+@pytest.mark.parametrize("question", ["8-12周是指什么", "关键客户多久复盘一次呢", "服务成本怎么算的"])
+def test_a_chinese_question_without_a_question_mark_inside_a_table_is_answered(say, question):
+    """Outside checks: "8-12周是指什么" inside the tiers form was reported as a row with one column."""
+    say("给我的客户分级")
+    say("华为 | 45万 | 12万")
+    reply = say(question)
+    assert reply.dialog == "tiers" and reply.citations, reply.text
+    assert "列" not in reply.text.split("\n\n")[0], "not read as a bad row"
+    assert reply.ask is not None and reply.ask.slot == "accounts"
+    result = answer_all(say, "中兴 | 30万 | 5万", "好了")
+    assert [row[1] for row in result.tables[0].rows] == ["华为", "中兴"], "the row before it is kept"

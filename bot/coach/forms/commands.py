@@ -57,6 +57,7 @@ class CommandWords:
         english = [re.escape(word) for word in starts.get("en", [])]
         self._question_en = re.compile(rf"^(?:{'|'.join(english)})\b", re.IGNORECASE) if english else None
         self._question_zh = tuple(starts.get("zh", []))
+        self._question_zh_ends = tuple(wording.data("question_ends", "zh", default=[]) or [])
         self.self_words = tuple(normalise(word) for word in wording.data("self_words", default=[]))
         self.words_of = {
             command: tuple(normalise(word) for word in wording.words(command)) for command in COMMANDS
@@ -82,12 +83,24 @@ class CommandWords:
         return None
 
     def looks_like_question(self, text: str) -> bool:
-        """Ends with a question mark or 吗, or starts with a question word."""
+        """Ends like a question (`ends_like_question`) or starts with a question word."""
         stripped = unicodedata.normalize("NFKC", text).strip()
         if not stripped:
             return False
-        if stripped.endswith("?") or stripped.rstrip("。.! ").endswith("吗"):
+        if self.ends_like_question(stripped):
             return True
         if self._question_en is not None and self._question_en.match(stripped):
             return True
         return stripped.startswith(self._question_zh)
+
+    def has_chinese_question_word(self, text: str) -> bool:
+        """A Chinese question word anywhere ("服务成本怎么算的")."""
+        return any(word in text for word in self._question_zh)
+
+    def ends_like_question(self, text: str) -> bool:
+        """Ends with a question mark, 吗, or a Chinese question word ("8-12周是指什么")."""
+        stripped = unicodedata.normalize("NFKC", text).strip()
+        if stripped.endswith("?"):
+            return True
+        tail = stripped.rstrip("。.! ")
+        return tail.endswith(("吗", *self._question_zh_ends))

@@ -159,7 +159,8 @@ class FormRunner:
         state = state.model_copy(deep=True)
         text = turn.text.strip()
         pending = form.slots.get(state.position or "")
-        if not (pending is not None and pending.is_table and not self.commands.looks_like_question(text)):
+        asks = self.commands.looks_like_question(text) or self.commands.has_chinese_question_word(text)
+        if not (pending is not None and pending.is_table and not asks):
             state.language = follow_language(text, state.language)  # rows of data are in no language
         s = Session(form, state, turn, self.tools, answer_question)
         used = [form.attach(s, attachment) for attachment in turn.attachments]
@@ -456,16 +457,26 @@ class FormRunner:
 
     # ---------- side questions ----------
     def _is_side_question(self, s: Session, slot: Slot, text: str) -> bool:
+        if slot.kind == "table":  # a row never ends with a question word, nor holds one and fails to read
+            if self.commands.ends_like_question(text):
+                return True
+            if not (self.commands.looks_like_question(text) or self.commands.has_chinese_question_word(text)):
+                return False
+            return not self._readable(s, slot, text)
         if not self.commands.looks_like_question(text):
             return False
-        if slot.kind in ("text", "list", "table"):
+        if slot.kind in ("text", "list"):  # "客户为什么流失" may be the answer itself: only ? or 吗 ask
             stripped = text.strip()
             return stripped.endswith(("?", "？")) or stripped.rstrip("。.!！ ").endswith("吗")
+        return not self._readable(s, slot, text.strip().rstrip("?？ "))  # "yes?" or "55%?" answers
+
+    @staticmethod
+    def _readable(s: Session, slot: Slot, text: str) -> bool:
         try:
-            parse_value(slot, text.strip().rstrip("?？ "), s.parse_context())
+            parse_value(slot, text, s.parse_context())
         except InputError:
-            return True
-        return False  # "yes?" or "55%?" answers the question
+            return False
+        return True
 
     def _side_question(self, s: Session, text: str) -> None:
         answer = s.answer_question(text, s.language)
