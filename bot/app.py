@@ -88,7 +88,12 @@ def assemble_coach(
         "catalogue": catalogue,
         "intents": IntentDetector(settings.prompts_dir, index.embeddings, vectors),
         "topic": TopicGate(
-            settings.prompts_dir, index.embeddings, index.cards, settings.min_relevance, vectors
+            settings.prompts_dir,
+            index.embeddings,
+            index.cards,
+            settings.min_relevance,
+            vectors,
+            stored_word=index.holds_word,
         ),
         "default_language": settings.default_language,
         "phraser": llm.phraser if llm is not None else None,

@@ -20,7 +20,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -75,11 +75,16 @@ class Speller:
     """The knowledge base's own spelling of the words in a message."""
 
     def __init__(
-        self, texts: Iterable[str], more_words: Iterable[str] = (), abbreviations: Iterable[str] = ()
+        self,
+        texts: Iterable[str],
+        more_words: Iterable[str] = (),
+        abbreviations: Iterable[str] = (),
+        stored_word: Callable[[str], bool] | None = None,
     ) -> None:
         """`texts` (the cards) give words and how they are written; `more_words` (the prompts) add words,
         written as the cards write them where the cards have them; `abbreviations` are "short: long" lines
-        ("AP: account plan"), expanded before anything."""
+        ("AP: account plan"), expanded before anything; `stored_word` says whether the index holds a word
+        (a user's document may name a customer or product that sounds like a card word)."""
         cards = self._forms(texts)
         prompts = self._forms(more_words)
         self._counts = {word: sum(counter.values()) for word, counter in cards.items()}
@@ -94,7 +99,7 @@ class Speller:
         self._lock = threading.Lock()
         self._index: Any = None
         self._corrections: dict[tuple[str, bool], str | None] = {}
-        self._homophones = ChineseHomophones(texts)
+        self._homophones = ChineseHomophones(texts, stored_word)
 
     @staticmethod
     def _forms(texts: Iterable[str]) -> dict[str, Counter[str]]:
@@ -193,8 +198,9 @@ class Speller:
 class ChineseHomophones:
     """The cards' two-character words, to read a same-sounding typo as the word meant."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], stored_word: Callable[[str], bool] | None = None) -> None:
         self._text = "\n".join(texts)
+        self._stored_word = stored_word
         self._lock = threading.Lock()
         self._sharing: dict[tuple[int, str], list[str]] | None = None
         self._meant: dict[str, str | None] = {}
@@ -226,6 +232,8 @@ class ChineseHomophones:
         """The cards' word a two-character `word` sounds like, differing in one character; None when there
         is none, or when `word` is a word of its own (the cards', or jieba's dictionary's)."""
         if len(word) != 2 or self._counts[word]:
+            return None
+        if self._stored_word is not None and self._stored_word(word):  # a document's own name: not a typo
             return None
         if word not in self._meant:
             self._meant[word] = self._nearest(word)

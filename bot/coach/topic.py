@@ -16,7 +16,7 @@ refused outright by its patterns.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -76,6 +76,7 @@ class TopicGate:
         cards: Sequence[Card] = (),
         min_relevance: float = 0.0,
         cache_dir: Path | None = None,
+        stored_word: Callable[[str], bool] | None = None,
     ) -> None:
         spec = load_prompt_file(prompts_dir, "offtopic_exemplars.yaml")
         ontopic = load_prompt_file(prompts_dir, "ontopic_exemplars.yaml")
@@ -113,7 +114,9 @@ class TopicGate:
         prompt_words += [
             k for body in intents.values() for kw in body.get("keywords", {}).values() for k in kw
         ]
-        self.speller = Speller(card_texts, prompt_words, spelling.get("en", {}).get("abbreviations", []))
+        self.speller = Speller(
+            card_texts, prompt_words, spelling.get("en", {}).get("abbreviations", []), stored_word
+        )
 
     # ---------- reading the message ----------
     def normalise(self, text: str) -> str:

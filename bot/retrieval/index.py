@@ -502,6 +502,10 @@ class KnowledgeIndex:
         return sorted(rows, key=lambda row: row["path"])
 
     # ---------- for benchmarks and checks ----------
+    def holds_word(self, word: str) -> bool:
+        """Whether any stored piece (a card or a user's document) has `word` among its keyword tokens."""
+        return word.lower() in self._current().keyword.vocabulary
+
     def piece_count(self) -> int:
         return len(self._current())
 

@@ -73,6 +73,36 @@ def test_a_chinese_character_of_the_same_sound_is_read_as_the_cards_word(coach, 
     assert [c.id for c in typo.citations] == [c.id for c in right.citations]
 
 
+@pytest.fixture(scope="module")
+def coach_with_a_chinese_document(shared_data_dir, index, tmp_path_factory):
+    """A coach with a user's document naming a product "采够" (which sounds like the cards' 采购)."""
+    from bot.app import assemble_coach, build_index
+    from bot.retrieval.ingest import ingest_file
+    from tests.conftest import make_settings
+
+    folder = tmp_path_factory.mktemp("gate-zh-docs")
+    data_dir = folder / "data"
+    shutil.copytree(shared_data_dir, data_dir)
+    notes = folder / "caigou-platform.md"
+    notes.write_text(
+        "# 采够平台续约\n\n采够平台是我们给华南客户用的订货系统。"
+        "采够平台的合同2027年3月到期，续约由王磊负责。",
+        encoding="utf-8",
+    )
+    settings = make_settings(data_dir)
+    own_index = build_index(settings)
+    ingest_file(own_index, notes)
+    return assemble_coach(settings, index=own_index)
+
+
+def test_a_word_the_users_document_holds_is_never_read_as_a_cards_word(coach_with_a_chinese_document):
+    question = "采够平台什么时候续约"
+    assert coach_with_a_chinese_document.topic.normalise(question) == question
+    reply = coach_with_a_chinese_document.ask(question)
+    assert reply.citations and reply.citations[0].kind == "document", reply.text
+    assert "2027年3月" in reply.text
+
+
 @pytest.mark.parametrize(
     "message",
     ["事实上客户压价很厉害", "我们该优先做哪些机会", "个人所得税专项附加扣除怎么填", "周末带孩子去哪里玩"],
