@@ -43,6 +43,8 @@ COMMON_ENGLISH_COUNT = 50_000
 """A word this frequent in SymSpell's English list (Google n-grams counts) is a real word, not a typo."""
 HOMOPHONE_MIN_COUNT = 2
 """A two-character word the cards write at least this often may be what a same-sounding typo meant."""
+MEANT_KEPT = 10_000
+"""Unknown Chinese words whose reading is remembered, at most."""
 
 
 def _symspell() -> Any:
@@ -235,9 +237,12 @@ class ChineseHomophones:
             return None
         if self._stored_word is not None and self._stored_word(word):  # a document's own name: not a typo
             return None
-        if word not in self._meant:
-            self._meant[word] = self._nearest(word)
-        return self._meant[word]
+        meant = self._meant.get(word, ...)
+        if meant is ...:
+            if len(self._meant) >= MEANT_KEPT:  # a long-running server meets ever new words: start afresh
+                self._meant.clear()
+            meant = self._meant[word] = self._nearest(word)
+        return meant
 
     def _nearest(self, word: str) -> str | None:
         if dictionary_counts([word])[word]:
