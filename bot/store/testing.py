@@ -18,6 +18,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,30 @@ def postgres_schema_url(session_database_url: str, schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+def create_schema(session_database_url: str, prefix: str = "t") -> tuple[str, str]:
+    """A new, empty schema in the session's database: its name, and a URL whose connections use it."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with _psycopg_connect(make_url(session_database_url)) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    return schema, postgres_schema_url(session_database_url, schema)
+
+
+def drop_schemas(session_database_url: str, *schemas: str) -> None:
+    with _psycopg_connect(make_url(session_database_url)) as connection:
+        for schema in schemas:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@contextmanager
+def fresh_schema(session_database_url: str, prefix: str = "t") -> Iterator[str]:
+    """A URL on a schema of its own, dropped afterwards."""
+    schema, url = create_schema(session_database_url, prefix)
+    try:
+        yield url
+    finally:
+        drop_schemas(session_database_url, schema)
+
+
 class _SchemaPool:
     """Migrated schemas in the session's PostgreSQL database, reused: a test takes one, and gives it back
     emptied (TRUNCATE ... RESTART IDENTITY, a tenth of what migrating a new schema costs). A schema that
@@ -87,10 +112,7 @@ class _SchemaPool:
     def take(self) -> str:
         if self.free:
             return self.free.pop()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with _psycopg_connect(make_url(self.session_url)) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        url = postgres_schema_url(self.session_url, schema)
+        schema, url = create_schema(self.session_url)
         self.made[url] = schema
         database = Database(url)
         try:
@@ -124,9 +146,7 @@ class _SchemaPool:
         self.free.append(url)
 
     def drop_all(self) -> None:
-        with _psycopg_connect(make_url(self.session_url)) as connection:
-            for schema in self.made.values():
-                connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        drop_schemas(self.session_url, *self.made.values())
 
 
 @pytest.fixture(scope="session")
@@ -163,16 +183,8 @@ def database_url(request, database_kind, tmp_path) -> Iterator[str]:
     if database_kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'kam.db'}"
         return
-    session_url = request.getfixturevalue("postgres_session_database")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    url = make_url(session_url)
-    with _psycopg_connect(url) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield postgres_schema_url(session_url, schema)
-    finally:
-        with _psycopg_connect(url) as connection:
-            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with fresh_schema(request.getfixturevalue("postgres_session_database")) as url:
+        yield url
 
 
 @pytest.fixture

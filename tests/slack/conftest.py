@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.store.testing import fresh_schema
 from tests.conftest import REPO, cli_env
 from tests.slack.sender import LOOPBACK_TLS, SlackSender
 from tests.slack.standin import SlackStandIn
@@ -135,27 +136,13 @@ def standin(request) -> Iterator[SlackStandIn]:
         yield server
 
 
-def _schema_url(session_url: str) -> Iterator[str]:
-    from sqlalchemy.engine import make_url
-
-    from bot.store.testing import _psycopg_connect, postgres_schema_url
-
-    schema = f"s_{uuid.uuid4().hex[:12]}"
-    with _psycopg_connect(make_url(session_url)) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield postgres_schema_url(session_url, schema)
-    finally:
-        with _psycopg_connect(make_url(session_url)) as connection:
-            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
 def _empty_database(request, tmp_path_factory) -> Iterator[str]:
     """An empty database for an app: a SQLite file, or a schema in the session's PostgreSQL."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('slack-db') / 'kam.db'}"
         return
-    yield from _schema_url(request.getfixturevalue("postgres_session_database"))
+    with fresh_schema(request.getfixturevalue("postgres_session_database"), "s") as url:
+        yield url
 
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]

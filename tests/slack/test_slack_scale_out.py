@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.slack.conftest import ServedApp, _schema_url, free_port, start_serve
+from bot.store.testing import fresh_schema
+from tests.slack.conftest import ServedApp, free_port, start_serve
 from tests.slack.sender import LOOPBACK_TLS, mention_event, message_event
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -60,29 +61,28 @@ def replicas(
     chroma_server, postgres_session_database, standin, tmp_path_factory
 ) -> Iterator[list[ServedApp]]:
     host, port = chroma_server
-    url_source = _schema_url(postgres_session_database)
-    database_url = next(url_source)
-    apps: list[ServedApp] = []
-    try:
-        # One after the other: the first fills the Chroma server with the cards, the second finds them there.
-        for name in ("a", "b"):
-            folder = tmp_path_factory.mktemp(f"replica-{name}")
-            apps.append(
-                start_serve(
-                    folder / "data",
-                    database_url,
-                    standin,
-                    folder / "serve.log",
-                    CHROMA_HOST=host,
-                    CHROMA_PORT=str(port),
-                    SLACK_PLACEHOLDER_DELAY="20",
+    with fresh_schema(postgres_session_database, "s") as database_url:
+        apps: list[ServedApp] = []
+        try:
+            # One after the other: the first fills the Chroma server with the cards, the second finds
+            # them there.
+            for name in ("a", "b"):
+                folder = tmp_path_factory.mktemp(f"replica-{name}")
+                apps.append(
+                    start_serve(
+                        folder / "data",
+                        database_url,
+                        standin,
+                        folder / "serve.log",
+                        CHROMA_HOST=host,
+                        CHROMA_PORT=str(port),
+                        SLACK_PLACEHOLDER_DELAY="20",
+                    )
                 )
-            )
-        yield apps
-    finally:
-        for app in apps:
-            app.stop()
-        next(url_source, None)
+            yield apps
+        finally:
+            for app in apps:
+                app.stop()
 
 
 def test_an_event_and_its_redelivery_to_another_replica_are_answered_once(replicas, standin):
