@@ -93,14 +93,15 @@ class CommandWords:
             return True
         return stripped.startswith(self._question_zh)
 
-    def has_chinese_question_word(self, text: str) -> bool:
-        """A Chinese question word anywhere ("服务成本怎么算的")."""
-        return any(word in text for word in self._question_zh)
+    def may_ask(self, text: str) -> bool:
+        """Looks like a question, or holds a Chinese question word anywhere ("服务成本怎么算的")."""
+        return self.looks_like_question(text) or any(word in text for word in self._question_zh)
 
-    def ends_like_question(self, text: str) -> bool:
-        """Ends with a question mark, 吗, or a Chinese question word ("8-12周是指什么")."""
+    def ends_like_question(self, text: str, *, question_words: bool = True) -> bool:
+        """Ends with a question mark or 吗, or (with `question_words`) a Chinese question word
+        ("8-12周是指什么")."""
         stripped = unicodedata.normalize("NFKC", text).strip()
         if stripped.endswith("?"):
             return True
         tail = stripped.rstrip("。.! ")
-        return tail.endswith(("吗", *self._question_zh_ends))
+        return tail.endswith(("吗", *(self._question_zh_ends if question_words else ())))

@@ -159,8 +159,7 @@ class FormRunner:
         state = state.model_copy(deep=True)
         text = turn.text.strip()
         pending = form.slots.get(state.position or "")
-        asks = self.commands.looks_like_question(text) or self.commands.has_chinese_question_word(text)
-        if not (pending is not None and pending.is_table and not asks):
+        if not (pending is not None and pending.is_table and not self.commands.may_ask(text)):
             state.language = follow_language(text, state.language)  # rows of data are in no language
         s = Session(form, state, turn, self.tools, answer_question)
         used = [form.attach(s, attachment) for attachment in turn.attachments]
@@ -460,14 +459,11 @@ class FormRunner:
         if slot.kind == "table":  # a row never ends with a question word, nor holds one and fails to read
             if self.commands.ends_like_question(text):
                 return True
-            if not (self.commands.looks_like_question(text) or self.commands.has_chinese_question_word(text)):
-                return False
-            return not self._readable(s, slot, text)
+            return self.commands.may_ask(text) and not self._readable(s, slot, text)
         if not self.commands.looks_like_question(text):
             return False
         if slot.kind in ("text", "list"):  # "客户为什么流失" may be the answer itself: only ? or 吗 ask
-            stripped = text.strip()
-            return stripped.endswith(("?", "？")) or stripped.rstrip("。.!！ ").endswith("吗")
+            return self.commands.ends_like_question(text, question_words=False)
         return not self._readable(s, slot, text.strip().rstrip("?？ "))  # "yes?" or "55%?" answers
 
     @staticmethod
