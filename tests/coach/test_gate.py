@@ -73,36 +73,6 @@ def test_a_chinese_character_of_the_same_sound_is_read_as_the_cards_word(coach, 
     assert [c.id for c in typo.citations] == [c.id for c in right.citations]
 
 
-@pytest.fixture(scope="module")
-def coach_with_a_chinese_document(shared_data_dir, index, tmp_path_factory):
-    """A coach with a user's document naming a product "采够" (which sounds like the cards' 采购)."""
-    from bot.app import assemble_coach, build_index
-    from bot.retrieval.ingest import ingest_file
-    from tests.conftest import make_settings
-
-    folder = tmp_path_factory.mktemp("gate-zh-docs")
-    data_dir = folder / "data"
-    shutil.copytree(shared_data_dir, data_dir)
-    notes = folder / "caigou-platform.md"
-    notes.write_text(
-        "# 采够平台续约\n\n采够平台是我们给华南客户用的订货系统。"
-        "采够平台的合同2027年3月到期，续约由王磊负责。",
-        encoding="utf-8",
-    )
-    settings = make_settings(data_dir)
-    own_index = build_index(settings)
-    ingest_file(own_index, notes)
-    return assemble_coach(settings, index=own_index)
-
-
-def test_a_word_the_users_document_holds_is_never_read_as_a_cards_word(coach_with_a_chinese_document):
-    question = "采够平台什么时候续约"
-    assert coach_with_a_chinese_document.topic.normalise(question) == question
-    reply = coach_with_a_chinese_document.ask(question)
-    assert reply.citations and reply.citations[0].kind == "document", reply.text
-    assert "2027年3月" in reply.text
-
-
 @pytest.mark.parametrize(
     "message",
     ["事实上客户压价很厉害", "我们该优先做哪些机会", "个人所得税专项附加扣除怎么填", "周末带孩子去哪里玩"],
@@ -308,9 +278,8 @@ def test_on_topic_exemplars_are_not_evaluation_questions():
 # ---------------------------------------------------------------------------------- users' documents
 
 
-@pytest.fixture(scope="module")
-def coach_with_a_document(shared_data_dir, index, tmp_path_factory):
-    """A coach over a copy of the built index, with one proposal ingested (kept out of other tests)."""
+def _coach_with_a_document(shared_data_dir, tmp_path_factory, name: str, text: str):
+    """A coach over a copy of the built index with one document ingested (kept out of other tests)."""
     from bot.app import assemble_coach, build_index
     from bot.retrieval.ingest import ingest_file
     from tests.conftest import make_settings
@@ -318,18 +287,37 @@ def coach_with_a_document(shared_data_dir, index, tmp_path_factory):
     folder = tmp_path_factory.mktemp("gate-docs")
     data_dir = folder / "data"
     shutil.copytree(shared_data_dir, data_dir)
-    proposal = folder / "quokka-proposal.md"
-    proposal.write_text(
+    document = folder / name
+    document.write_text(text, encoding="utf-8")
+    settings = make_settings(data_dir)
+    own_index = build_index(settings)
+    ingest_file(own_index, document)
+    return assemble_coach(settings, index=own_index)
+
+
+@pytest.fixture(scope="module")
+def coach_with_a_document(shared_data_dir, index, tmp_path_factory):
+    return _coach_with_a_document(
+        shared_data_dir,
+        tmp_path_factory,
+        "quokka-proposal.md",
         "# Quokka Logistics: renewal proposal\n\n"
         "The Quokka Logistics fleet telematics contract renewal is due on 30 September 2027. "
         "Quokka asked for a 24-month term with quarterly invoicing and named Priya Natarajan as sponsor.\n\n"
         "# Quokka depots\n\nThe Quokka depots in Perth and Darwin run the Wallaby tracker on every van.",
-        encoding="utf-8",
     )
-    settings = make_settings(data_dir)
-    own_index = build_index(settings)
-    ingest_file(own_index, proposal)
-    return assemble_coach(settings, index=own_index)
+
+
+@pytest.fixture(scope="module")
+def coach_with_a_chinese_document(shared_data_dir, index, tmp_path_factory):
+    """A user's document naming a product "采够" (which sounds like the cards' 采购)."""
+    return _coach_with_a_document(
+        shared_data_dir,
+        tmp_path_factory,
+        "caigou-platform.md",
+        "# 采够平台续约\n\n采够平台是我们给华南客户用的订货系统。"
+        "采够平台的合同2027年3月到期，续约由王磊负责。",
+    )
 
 
 def test_a_question_only_the_users_document_answers_is_on_topic(coach_with_a_document):
@@ -341,6 +329,14 @@ def test_a_question_only_the_users_document_answers_is_on_topic(coach_with_a_doc
 
 def test_a_document_does_not_open_the_gate_to_everything(coach_with_a_document):
     assert refused(coach_with_a_document.ask("How long should I knead sourdough bread?"))
+
+
+def test_a_word_the_users_document_holds_is_never_read_as_a_cards_word(coach_with_a_chinese_document):
+    question = "采够平台什么时候续约"
+    assert coach_with_a_chinese_document.topic.normalise(question) == question
+    reply = coach_with_a_chinese_document.ask(question)
+    assert reply.citations and reply.citations[0].kind == "document", reply.text
+    assert "2027年3月" in reply.text
 
 
 # ---------------------------------------------------------------------------------- start-up cost
