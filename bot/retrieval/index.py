@@ -502,10 +502,6 @@ class KnowledgeIndex:
         return sorted(rows, key=lambda row: row["path"])
 
     # ---------- for benchmarks and checks ----------
-    def holds_word(self, word: str) -> bool:
-        """Whether any stored piece (a card or a user's document) has `word` among its keyword tokens."""
-        return word.lower() in self._current().keyword.vocabulary
-
     def piece_count(self) -> int:
         return len(self._current())
 
@@ -521,6 +517,10 @@ class KnowledgeIndex:
         return [snapshot.piece_id(int(row)) for row in rows]
 
     # ---------- search ----------
+    def holds_word(self, word: str) -> bool:
+        """Whether any stored piece (a card or a user's document) has `word` among its keyword tokens."""
+        return word.lower() in self._current().keyword.vocabulary
+
     def search(
         self, query: str, k: int = 5, lang: str | None = None, vector: Sequence[float] | None = None
     ) -> list[SearchHit]:

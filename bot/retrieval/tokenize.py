@@ -227,11 +227,7 @@ def chinese_segments(run: str) -> list[str]:
 def dictionary_counts(words: Iterable[str]) -> dict[str, int]:
     """How often jieba's dictionary counts each word: 0 for a string that is no word of it."""
     with _lock:
-        if _bulk is not None:
-            return {word: int(_bulk.FREQ.get(word) or 0) for word in words}
-        try:
-            table = _lazy_tokenizer().table
-        except OSError:  # no room for the table: load the whole dictionary instead
-            frequencies = _bulk_tokenizer().FREQ
-            return {word: int(frequencies.get(word) or 0) for word in words}
-        return {word: table.entries_in(word).get(word, 0) for word in words}
+        cutter = _cutter(0)  # whichever dictionary is loaded (the lazy table, or the whole one)
+        if isinstance(cutter, _LazyJieba):
+            return {word: cutter.table.entries_in(word).get(word, 0) for word in words}
+        return {word: int(cutter.FREQ.get(word) or 0) for word in words}
