@@ -272,9 +272,7 @@ class SnapshotBuilder:
         kept_rows = np.flatnonzero(keep)
         total = len(kept_rows) + sum(len(part.ids) for part in parts)
 
-        folder = root / f"g-{uuid.uuid4().hex[:12]}"
-        staging = root / f"{folder.name}.tmp"
-        staging.mkdir(parents=True)
+        staging = _staging(root)
         id_parts = [np.asarray(base.ids[kept_rows])] + [np.array(part.ids) for part in parts if part.ids]
         ids = np.concatenate(id_parts) if total else np.empty(0, dtype="S1")
         source = np.concatenate(
@@ -310,9 +308,7 @@ class SnapshotBuilder:
             cards_fingerprint=cards_fingerprint,
             shortlist=shortlist,
         )
-        (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
-        staging.rename(folder)
-        return folder
+        return _finish(staging, manifest)
 
     def _relabel(self, root: Path, stamp: str, cards_fingerprint: str) -> Path:
         """The base's pieces under a new manifest (after a rebuild from Chroma, only the cards' fingerprint
@@ -320,9 +316,7 @@ class SnapshotBuilder:
         takes seconds). A generation's files are never changed once written, so sharing them is safe."""
         base = self.base
         assert base.folder is not None
-        folder = root / f"g-{uuid.uuid4().hex[:12]}"
-        staging = root / f"{folder.name}.tmp"
-        staging.mkdir(parents=True)
+        staging = _staging(root)
         for item in base.folder.iterdir():
             if item.name == "manifest.json":
                 continue
@@ -332,9 +326,7 @@ class SnapshotBuilder:
             else:
                 _link_or_copy(item, target)
         manifest = base.manifest.model_copy(update={"stamp": stamp, "cards_fingerprint": cards_fingerprint})
-        (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
-        staging.rename(folder)
-        return folder
+        return _finish(staging, manifest)
 
     def _write_texts(self, staging: Path, keep: np.ndarray, parts: list[_NewPieces]) -> None:
         base = self.base
@@ -415,6 +407,21 @@ class SnapshotBuilder:
         np.save(staging / "offsets.npy", offsets)
         KeywordIndex.build(tokens, offsets, vocabulary).save(staging / "bm25")
         return lexical
+
+
+def _staging(root: Path) -> Path:
+    """A new generation's folder while it is written (``g-<id>.tmp``): `_finish` gives it its name."""
+    staging = root / f"g-{uuid.uuid4().hex[:12]}.tmp"
+    staging.mkdir(parents=True)
+    return staging
+
+
+def _finish(staging: Path, manifest: Manifest) -> Path:
+    """Writes the manifest last, then renames the folder to ``g-<id>``: a generation is whole or absent."""
+    (staging / "manifest.json").write_text(manifest.model_dump_json(), encoding="utf-8")
+    folder = staging.with_suffix("")
+    staging.rename(folder)
+    return folder
 
 
 def _link_or_copy(source: Path | str, target: Path | str) -> None:
