@@ -26,11 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from run import load  # benchmarks/run.py: /proc/loadavg, as every figure there carries it
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def load() -> str:
-    return Path("/proc/loadavg").read_text().strip()
 
 
 def run_pytest(repo: Path, python: Path, files: list[str]) -> dict[str, Any]:
