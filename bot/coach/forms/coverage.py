@@ -125,8 +125,8 @@ class CoverageForm(Form):
             named = prose.words(clause, potential_words)
             if sizes and named:
                 name = prose.leftover(clause, [sizes[0], *named, *spent[:1]], filler)
-                accounts.append({"name": name or s.word("situation_name", n=len(accounts) + 1)})
-                accounts[-1]["potential"] = sizes[0].value
+                name = name or s.word("situation_name", n=len(accounts) + 1)
+                accounts.append({"name": name, "potential": sizes[0].value})
             if spent and accounts and "hours" not in accounts[-1]:
                 accounts[-1]["hours"] = spent[0].value
         return [account for account in accounts if "hours" in account]
